@@ -1,0 +1,540 @@
+//! Decode: a CloudWatch Logs subscription delivery, from the Lambda event
+//! `{"awslogs":{"data":"…"}}` through base64 and gzip to a typed [`LogsData`].
+//!
+//! Every step is bounded by [`Limits`]: the base64 text may not decode to
+//! more bytes than the limit, and gunzip stops reading one byte past it, so a
+//! gzip bomb costs one clear [`DecodeError::TooLarge`] and at most the limit
+//! in memory. `aws_lambda_events`' own `LogsEvent` deserializer inflates with
+//! no cap, which is why the payload is decoded here.
+//!
+//! The delivery's structure (message type, owner, group, stream, the
+//! `logEvents` array) must be right or the whole delivery is an error. Each
+//! entry of `logEvents` is then checked on its own: an entry that cannot
+//! become a document is a [`Refusal`] naming its position and id, and the
+//! others go on (SCHEMA.md, "Input").
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+
+use base64::Engine as _;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::timefmt::{MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS};
+
+/// Default cap on the decoded (inflated) JSON of one delivery: 64 MiB.
+pub const DEFAULT_MAX_DECODED_BYTES: usize = 64 << 20;
+
+/// Bounds on what one delivery may cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The most bytes one delivery may inflate to; also the most its base64
+    /// text may decode to.
+    pub max_decoded_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_decoded_bytes: DEFAULT_MAX_DECODED_BYTES,
+        }
+    }
+}
+
+/// What went wrong decoding a delivery. The caller adds where it came from
+/// (file, line, Lambda request).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// The event is not `{"awslogs":{"data":"…"}}`.
+    #[error("not a CloudWatch Logs subscription event: {0}")]
+    Envelope(String),
+    /// `awslogs.data` is not base64.
+    #[error("awslogs.data is not valid base64: {0}")]
+    Base64(String),
+    /// A size limit was exceeded.
+    #[error("{what} exceeds the limit of {limit} bytes")]
+    TooLarge {
+        /// Which part was too large.
+        what: &'static str,
+        /// The limit in force.
+        limit: usize,
+    },
+    /// The payload is not gzip, or the gzip stream is damaged.
+    #[error("payload is not valid gzip after {inflated} inflated bytes: {source}")]
+    Gzip {
+        /// Bytes inflated before the failure.
+        inflated: usize,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The inflated payload is not subscription JSON.
+    #[error("payload is not CloudWatch Logs subscription JSON at line {line} column {column}: {message}")]
+    Json {
+        /// 1-based line of the error in the inflated JSON.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// serde_json's description.
+        message: String,
+    },
+    /// `messageType` is neither `DATA_MESSAGE` nor `CONTROL_MESSAGE`.
+    #[error("unknown messageType {0:?} (expected DATA_MESSAGE or CONTROL_MESSAGE)")]
+    MessageType(String),
+}
+
+impl From<serde_json::Error> for DecodeError {
+    fn from(e: serde_json::Error) -> Self {
+        // serde_json appends " at line L column C" to its Display; keep the
+        // bare message and report the position in our own words.
+        let full = e.to_string();
+        let message = match full.rfind(" at line ") {
+            Some(i) => full[..i].to_string(),
+            None => full,
+        };
+        DecodeError::Json {
+            line: e.line(),
+            column: e.column(),
+            message,
+        }
+    }
+}
+
+/// `DATA_MESSAGE` or `CONTROL_MESSAGE`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageType {
+    /// Log events to index.
+    Data,
+    /// CloudWatch Logs checking that the destination is reachable; no documents.
+    Control,
+}
+
+/// One decoded delivery.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogsData {
+    /// Data or control.
+    pub message_type: MessageType,
+    /// The AWS account id that owns the log group.
+    pub owner: String,
+    /// The log group.
+    pub log_group: String,
+    /// The log stream.
+    pub log_stream: String,
+    /// The subscription filters that matched.
+    pub subscription_filters: Vec<String>,
+    /// The entries that can become documents, in delivery order, one per id
+    /// (the later of two entries with the same id).
+    pub events: Vec<LogEvent>,
+    /// The entries that cannot, with the reason.
+    pub refused: Vec<Refusal>,
+    /// How many entries were dropped because a later one had the same id.
+    pub duplicates: usize,
+}
+
+/// One log event of a delivery.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogEvent {
+    /// The event id (the document `_id`).
+    pub id: String,
+    /// Milliseconds since the epoch, within years 1970..=9999.
+    pub timestamp: i64,
+    /// The message, exactly as received.
+    pub message: String,
+    /// The fields a space-delimited filter pattern extracted, if any.
+    pub extracted_fields: Option<Map<String, Value>>,
+}
+
+/// A `logEvents` entry that cannot become a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// 0-based position in `logEvents`.
+    pub position: usize,
+    /// The entry's id, when it has a usable one.
+    pub id: Option<String>,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.id {
+            Some(id) => write!(f, "event {} (id {id}): {}", self.position, self.reason),
+            None => write!(f, "event {}: {}", self.position, self.reason),
+        }
+    }
+}
+
+const BASE64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_encode_padding(true)
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
+
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(borrow)]
+    awslogs: AwsLogs<'a>,
+}
+
+#[derive(Deserialize)]
+struct AwsLogs<'a> {
+    #[serde(borrow)]
+    data: std::borrow::Cow<'a, str>,
+}
+
+/// Decodes a Lambda event `{"awslogs":{"data":"…"}}` given as JSON bytes.
+pub fn decode_event(event: &[u8], limits: Limits) -> Result<LogsData, DecodeError> {
+    let env: Envelope<'_> =
+        serde_json::from_slice(event).map_err(|e| DecodeError::Envelope(e.to_string()))?;
+    decode_data(&env.awslogs.data, limits)
+}
+
+/// Decodes the value of `awslogs.data`: base64 of gzip of JSON.
+pub fn decode_data(data: &str, limits: Limits) -> Result<LogsData, DecodeError> {
+    let gz = decode_base64(data, limits)?;
+    let json = gunzip(&gz, limits)?;
+    parse_json(&json)
+}
+
+/// Decodes base64 (padded or not), refusing text that would decode to more
+/// than the limit before allocating for it.
+pub fn decode_base64(data: &str, limits: Limits) -> Result<Vec<u8>, DecodeError> {
+    let data = data.trim_ascii();
+    if data.len() / 4 * 3 > limits.max_decoded_bytes {
+        return Err(DecodeError::TooLarge {
+            what: "awslogs.data",
+            limit: limits.max_decoded_bytes,
+        });
+    }
+    BASE64
+        .decode(data)
+        .map_err(|e| DecodeError::Base64(e.to_string()))
+}
+
+/// Inflates gzip (one or more members), stopping with
+/// [`DecodeError::TooLarge`] as soon as the output passes the limit.
+pub fn gunzip(gz: &[u8], limits: Limits) -> Result<Vec<u8>, DecodeError> {
+    let cap = limits.max_decoded_bytes;
+    // Deliveries inflate about ten-fold; reserve for that, within the cap.
+    let mut out = Vec::with_capacity(gz.len().saturating_mul(10).min(cap).max(64));
+    #[allow(clippy::disallowed_types)] // the one capped use of the decoder
+    let decoder = flate2::read::MultiGzDecoder::new(gz);
+    let mut capped = decoder.take(cap as u64 + 1);
+    if let Err(source) = capped.read_to_end(&mut out) {
+        return Err(DecodeError::Gzip {
+            inflated: out.len(),
+            source,
+        });
+    }
+    if out.len() > cap {
+        return Err(DecodeError::TooLarge {
+            what: "inflated payload",
+            limit: cap,
+        });
+    }
+    Ok(out)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireData {
+    message_type: String,
+    #[serde(default)]
+    owner: String,
+    #[serde(default)]
+    log_group: String,
+    #[serde(default)]
+    log_stream: String,
+    #[serde(default)]
+    subscription_filters: Vec<String>,
+    log_events: Vec<WireEvent>,
+}
+
+#[derive(Deserialize)]
+struct WireEvent {
+    #[serde(default)]
+    id: Value,
+    #[serde(default)]
+    timestamp: Value,
+    #[serde(default)]
+    message: Value,
+    #[serde(default, rename = "extractedFields")]
+    extracted_fields: Value,
+}
+
+/// Parses decoded subscription JSON (what `awslogs.data` inflates to).
+pub fn parse_json(json: &[u8]) -> Result<LogsData, DecodeError> {
+    from_wire(serde_json::from_slice(json)?)
+}
+
+/// Checks an already parsed subscription JSON value.
+pub fn parse_value(value: Value) -> Result<LogsData, DecodeError> {
+    from_wire(serde_json::from_value(value)?)
+}
+
+fn from_wire(wire: WireData) -> Result<LogsData, DecodeError> {
+    let message_type = match wire.message_type.as_str() {
+        "DATA_MESSAGE" => MessageType::Data,
+        "CONTROL_MESSAGE" => MessageType::Control,
+        other => return Err(DecodeError::MessageType(other.to_string())),
+    };
+    let mut data = LogsData {
+        message_type,
+        owner: wire.owner,
+        log_group: wire.log_group,
+        log_stream: wire.log_stream,
+        subscription_filters: wire.subscription_filters,
+        events: Vec::with_capacity(wire.log_events.len()),
+        refused: Vec::new(),
+        duplicates: 0,
+    };
+    if message_type == MessageType::Control {
+        return Ok(data);
+    }
+    for (position, raw) in wire.log_events.into_iter().enumerate() {
+        match check_event(raw) {
+            Ok(event) => data.events.push(event),
+            Err((id, reason)) => data.refused.push(Refusal { position, id, reason }),
+        }
+    }
+    data.duplicates = keep_last_of_each_id(&mut data.events);
+    Ok(data)
+}
+
+fn check_event(raw: WireEvent) -> Result<LogEvent, (Option<String>, String)> {
+    let id = match raw.id {
+        Value::String(s) if !s.is_empty() => s,
+        Value::String(_) => return Err((None, "empty id".into())),
+        Value::Null => return Err((None, "no id".into())),
+        other => return Err((None, format!("id is {}, not a string", kind(&other)))),
+    };
+    let timestamp = match &raw.timestamp {
+        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(t), _) => t,
+            (None, Some(f)) if f.fract() == 0.0 && f.abs() < 1e17 => f as i64,
+            _ => return Err((Some(id), format!("timestamp {n} is not a whole number"))),
+        },
+        Value::Null => return Err((Some(id), "no timestamp".into())),
+        other => {
+            let k = kind(other);
+            return Err((Some(id), format!("timestamp is {k}, not a number")));
+        }
+    };
+    if !(MIN_TIMESTAMP_MS..=MAX_TIMESTAMP_MS).contains(&timestamp) {
+        return Err((
+            Some(id),
+            format!("timestamp {timestamp} is outside the years 1970-9999"),
+        ));
+    }
+    let message = match raw.message {
+        Value::String(s) => s,
+        Value::Null => return Err((Some(id), "no message".into())),
+        other => {
+            let k = kind(&other);
+            return Err((Some(id), format!("message is {k}, not a string")));
+        }
+    };
+    let extracted_fields = match raw.extracted_fields {
+        Value::Object(m) => Some(m),
+        Value::Null => None,
+        other => {
+            let k = kind(&other);
+            return Err((Some(id), format!("extractedFields is {k}, not an object")));
+        }
+    };
+    Ok(LogEvent {
+        id,
+        timestamp,
+        message,
+        extracted_fields,
+    })
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Keeps, for each id, only its last entry (in the position of that last
+/// entry). Returns how many were dropped.
+fn keep_last_of_each_id(events: &mut Vec<LogEvent>) -> usize {
+    if events.len() < 2 {
+        return 0;
+    }
+    let mut last: HashMap<&str, usize> = HashMap::with_capacity(events.len());
+    for (i, e) in events.iter().enumerate() {
+        last.insert(e.id.as_str(), i);
+    }
+    if last.len() == events.len() {
+        return 0;
+    }
+    let keep: Vec<bool> = events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| last.get(e.id.as_str()) == Some(&i))
+        .collect();
+    let before = events.len();
+    let mut i = 0;
+    events.retain(|_| {
+        let k = keep[i];
+        i += 1;
+        k
+    });
+    before - events.len()
+}
+
+/// Encodes decoded subscription JSON as `awslogs.data` (gzip, then padded
+/// base64), as CloudWatch Logs does. For tests, fixtures and tools.
+pub fn encode_data(json: &[u8]) -> String {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    // Writing into a Vec cannot fail.
+    let _ = gz.write_all(json);
+    let bytes = gz.finish().unwrap_or_default();
+    BASE64.encode(bytes)
+}
+
+/// Wraps decoded subscription JSON into a Lambda event
+/// `{"awslogs":{"data":"…"}}`.
+pub fn encode_event(json: &[u8]) -> String {
+    format!("{{\"awslogs\":{{\"data\":\"{}\"}}}}", encode_data(json))
+}
+
+/// Serializes an `aws_lambda_events` [`LogData`](aws_lambda_events::cloudwatch_logs::LogData)
+/// as the subscription JSON CloudWatch Logs sends.
+pub fn logs_data_json(data: &aws_lambda_events::cloudwatch_logs::LogData) -> Vec<u8> {
+    serde_json::to_vec(data).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(events: &str) -> Vec<u8> {
+        format!(
+            r#"{{"messageType":"DATA_MESSAGE","owner":"123456789012","logGroup":"/ecs/like-service","logStream":"ecs/like/1","subscriptionFilters":["f"],"logEvents":[{events}]}}"#
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn round_trips_through_gzip_and_base64() {
+        let j = json(r#"{"id":"1","timestamp":1543456789000,"message":"hi"}"#);
+        let d = decode_event(encode_event(&j).as_bytes(), Limits::default()).unwrap();
+        assert_eq!(d.message_type, MessageType::Data);
+        assert_eq!(d.events.len(), 1);
+        assert_eq!(d.events[0].message, "hi");
+        assert_eq!(d.log_group, "/ecs/like-service");
+    }
+
+    #[test]
+    fn unpadded_base64_is_accepted() {
+        let j = json(r#"{"id":"1","timestamp":1,"message":"x"}"#);
+        let data = encode_data(&j);
+        let d = decode_data(data.trim_end_matches('='), Limits::default()).unwrap();
+        assert_eq!(d.events.len(), 1);
+    }
+
+    #[test]
+    fn inflating_past_the_limit_is_too_large() {
+        let big = vec![b' '; 10_000];
+        let data = encode_data(&big);
+        let err = decode_data(
+            &data,
+            Limits {
+                max_decoded_bytes: 1000,
+            },
+        )
+        .unwrap_err();
+        assert!(matches!(
+            err,
+            DecodeError::TooLarge {
+                what: "inflated payload",
+                limit: 1000
+            }
+        ));
+    }
+
+    #[test]
+    fn bad_entries_are_refused_and_the_rest_go_on() {
+        let j = json(concat!(
+            r#"{"id":"a","timestamp":1,"message":"ok"},"#,
+            r#"{"timestamp":1,"message":"no id"},"#,
+            r#"{"id":"c","timestamp":-5,"message":"negative"},"#,
+            r#"{"id":"d","timestamp":253402300800000,"message":"year 10000"},"#,
+            r#"{"id":"e","timestamp":"1","message":"string ts"},"#,
+            r#"{"id":"f","timestamp":1,"message":7},"#,
+            r#"{"id":"g","timestamp":2,"message":""}"#
+        ));
+        let d = parse_json(&j).unwrap();
+        let ids: Vec<_> = d.events.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["a", "g"]);
+        let reasons: Vec<_> = d.refused.iter().map(|r| r.to_string()).collect();
+        assert_eq!(
+            reasons,
+            [
+                "event 1: no id",
+                "event 2 (id c): timestamp -5 is outside the years 1970-9999",
+                "event 3 (id d): timestamp 253402300800000 is outside the years 1970-9999",
+                "event 4 (id e): timestamp is a string, not a number",
+                "event 5 (id f): message is a number, not a string",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_later_of_two_entries_with_one_id_wins() {
+        let j = json(concat!(
+            r#"{"id":"a","timestamp":1,"message":"first"},"#,
+            r#"{"id":"b","timestamp":1,"message":"other"},"#,
+            r#"{"id":"a","timestamp":2,"message":"second"}"#
+        ));
+        let d = parse_json(&j).unwrap();
+        let got: Vec<_> = d
+            .events
+            .iter()
+            .map(|e| (e.id.as_str(), e.message.as_str()))
+            .collect();
+        assert_eq!(got, [("b", "other"), ("a", "second")]);
+        assert_eq!(d.duplicates, 1);
+    }
+
+    #[test]
+    fn control_messages_have_no_events() {
+        let j = br#"{"messageType":"CONTROL_MESSAGE","owner":"CloudwatchLogs","logGroup":"","logStream":"","subscriptionFilters":[],"logEvents":[{"id":"","timestamp":1,"message":"CWL CONTROL MESSAGE: Checking health of destination Kinesis stream."}]}"#;
+        let d = parse_json(j).unwrap();
+        assert_eq!(d.message_type, MessageType::Control);
+        assert!(d.events.is_empty() && d.refused.is_empty());
+    }
+
+    #[test]
+    fn structural_errors_name_the_position() {
+        let err = parse_json(br#"{"messageType":"DATA_MESSAGE","logEvents":5}"#).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "payload is not CloudWatch Logs subscription JSON at line 1 column 43: invalid type: integer `5`, expected a sequence"
+        );
+        let err = parse_json(br#"{"messageType":"NOPE","logEvents":[]}"#).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown messageType \"NOPE\" (expected DATA_MESSAGE or CONTROL_MESSAGE)"
+        );
+    }
+
+    #[test]
+    fn not_gzip_is_a_gzip_error() {
+        let data = BASE64.encode(b"plain text, not gzip");
+        assert!(matches!(
+            decode_data(&data, Limits::default()),
+            Err(DecodeError::Gzip { .. })
+        ));
+    }
+}

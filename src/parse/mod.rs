@@ -1,0 +1,139 @@
+//! Parse: what one log line says about itself — level, markers, request id,
+//! trace id, service, Lambda platform type and metrics, access-log fields,
+//! JSON members (SCHEMA.md, "Fields" to "Markers").
+//!
+//! [`parse`] looks at one event's message once: it parses the trailing JSON
+//! object at most once and hands the result to every extractor. Nothing here
+//! knows about other lines; joining lines to their request's trace is
+//! [`crate::join`].
+
+pub mod access_log;
+pub mod json;
+pub mod lambda;
+pub mod level;
+pub mod markers;
+pub mod request_id;
+pub mod service;
+pub mod trace;
+
+use std::borrow::Cow;
+
+use serde_json::{Map, Value};
+
+pub use level::Level;
+pub use markers::{MarkerError, MarkerSet};
+pub use trace::{SpanId, TraceId};
+
+/// How a line got its trace id (`@traceSource`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TraceSource {
+    /// The line itself stated it.
+    Message,
+    /// It was joined through the line's `@requestId`.
+    Request,
+}
+
+impl TraceSource {
+    /// The value written into `@traceSource`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TraceSource::Message => "message",
+            TraceSource::Request => "request",
+        }
+    }
+}
+
+/// Lambda `REPORT` metrics (from the text line or a `platform.report` record).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Report {
+    /// `Duration`, ms.
+    pub duration: Option<f64>,
+    /// `Billed Duration`, ms.
+    pub billed_duration: Option<f64>,
+    /// `Init Duration`, ms.
+    pub init_duration: Option<f64>,
+    /// `Memory Size`, MB.
+    pub memory_size: Option<u64>,
+    /// `Max Memory Used`, MB.
+    pub max_memory_used: Option<u64>,
+}
+
+/// Fields of an access-log line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Http<'a> {
+    /// `GET`, `POST`, …
+    pub method: Option<&'a str>,
+    /// The response status.
+    pub status: Option<u16>,
+    /// The path without the query string.
+    pub path: Option<&'a str>,
+}
+
+/// Everything the bridge reads from one line. Every field is optional: a
+/// field the line does not state stays `None` and is left out of the
+/// document.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Line<'a> {
+    /// The level the line's own header states.
+    pub level: Option<Level>,
+    /// Indices into the [`MarkerSet`] of the markers the message matched, ascending.
+    pub markers: Vec<u16>,
+    /// The request id the line carries.
+    pub request_id: Option<Cow<'a, str>>,
+    /// The trace id, stated by the line or joined through its request.
+    pub trace: Option<TraceId>,
+    /// The span or segment id the line itself states.
+    pub span: Option<SpanId>,
+    /// How `trace` was found; `None` when there is no trace.
+    pub trace_source: Option<TraceSource>,
+    /// The service the line comes from.
+    pub service_name: Option<Cow<'a, str>>,
+    /// `@type`: `START`, `REPORT`, `platform.start`, …
+    pub kind: Option<Cow<'a, str>>,
+    /// REPORT metrics.
+    pub report: Report,
+    /// Access-log fields.
+    pub http: Http<'a>,
+    /// The members of the JSON object that runs from the message's first `{`
+    /// to its end, when there is one.
+    pub json: Option<Map<String, Value>>,
+}
+
+/// The parse configuration: compiled once per process.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    /// The markers to look for.
+    pub markers: MarkerSet,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            markers: MarkerSet::defaults(),
+        }
+    }
+}
+
+/// Parses one message of `log_group`.
+pub fn parse<'a>(message: &'a str, log_group: &'a str, rules: &Rules) -> Line<'a> {
+    let json = json::extract_object(message);
+    let mut line = Line {
+        markers: rules.markers.scan(message),
+        ..Line::default()
+    };
+    let obj = json.as_ref();
+    line.level = level::detect(message, obj);
+    if let Some(found) = trace::find(message, obj) {
+        line.trace = Some(found.trace);
+        line.span = found.span;
+        line.trace_source = Some(TraceSource::Message);
+    }
+    line.request_id = request_id::find(message, obj);
+    line.service_name = service::name(obj, log_group);
+    let (kind, report) = lambda::platform(message, obj);
+    line.kind = kind;
+    line.report = report;
+    line.http = access_log::parse(message);
+    line.json = json;
+    line
+}

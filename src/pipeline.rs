@@ -1,0 +1,159 @@
+//! The pipeline: decode → parse → join → render, shared by the Lambda and
+//! the replay tool. [`Pipeline::prepare`] turns one decoded delivery into a
+//! `_bulk` [`Batch`] and its [`Stats`]; sending the batch is the sink's job.
+//!
+//! The only state kept between deliveries is the trace joiner, behind a std
+//! `Mutex` that is locked only inside the synchronous join step (never across
+//! an `.await`).
+
+use std::sync::Mutex;
+
+use crate::config::Config;
+use crate::decode::{self, DecodeError, LogsData, MessageType};
+use crate::fields;
+use crate::join::{DocRef, TraceJoiner};
+use crate::multiline;
+use crate::parse::{self, Line, TraceSource};
+use crate::render::{self, IndexNamer, Origin};
+use crate::sink::{Action, Batch};
+use crate::stats::Stats;
+
+/// One delivery, ready to send.
+#[derive(Debug, Default)]
+pub struct Prepared {
+    /// The `_bulk` body.
+    pub batch: Batch,
+    /// What was counted.
+    pub stats: Stats,
+}
+
+/// The pipeline of one process.
+#[derive(Debug)]
+pub struct Pipeline {
+    config: Config,
+    joiner: Mutex<TraceJoiner>,
+}
+
+impl Pipeline {
+    /// A pipeline with a fresh join memory.
+    pub fn new(config: Config) -> Pipeline {
+        let joiner = Mutex::new(TraceJoiner::new(config.join_capacity));
+        Pipeline { config, joiner }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Decodes a Lambda event `{"awslogs":{"data":…}}` and prepares it.
+    pub fn prepare_event(&self, event: &[u8]) -> Result<Prepared, DecodeError> {
+        Ok(self.prepare(decode::decode_event(event, self.config.limits)?))
+    }
+
+    /// Parses, joins and renders one decoded delivery.
+    pub fn prepare(&self, data: LogsData) -> Prepared {
+        let mut stats = Stats {
+            deliveries: 1,
+            ..Stats::default()
+        };
+        if data.message_type == MessageType::Control {
+            stats.control = 1;
+            return Prepared {
+                batch: Batch::default(),
+                stats,
+            };
+        }
+        let cfg = &self.config;
+        stats.events = (data.events.len() + data.refused.len() + data.duplicates) as u64;
+        stats.refused = data.refused.len() as u64;
+        stats.duplicates = data.duplicates as u64;
+        for r in &data.refused {
+            stats
+                .errors
+                .push(format!("{} {}: {r}", data.log_group, data.log_stream));
+        }
+        let LogsData {
+            owner,
+            log_group,
+            log_stream,
+            events,
+            ..
+        } = data;
+        let merged = if cfg.multiline_for(&log_group) {
+            multiline::merge(events)
+        } else {
+            let n = events.len();
+            multiline::Merged {
+                events,
+                merged_ids: vec![Vec::new(); n],
+            }
+        };
+        stats.merged = merged.merged_ids.iter().map(|m| m.len() as u64).sum();
+
+        let mut lines: Vec<Line<'_>> = merged
+            .events
+            .iter()
+            .map(|e| parse::parse(&e.message, &log_group, &cfg.rules))
+            .collect();
+
+        let namer = IndexNamer::new(&cfg.render, &log_group);
+        let outcome = {
+            let mut joiner = self
+                .joiner
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            joiner.join(&mut lines, |i| DocRef {
+                index: namer.name(merged.events[i].timestamp),
+                id: merged.events[i].id.clone(),
+            })
+        };
+
+        let origin = Origin {
+            owner: &owner,
+            log_group: &log_group,
+            log_stream: &log_stream,
+        };
+        let bytes: usize = merged.events.iter().map(|e| e.message.len() + 256).sum();
+        let mut batch = Batch::with_capacity(bytes + outcome.updates.len() * 256);
+        let mut index = Vec::with_capacity(64);
+        for u in &outcome.updates {
+            batch.push(Action::Update, &u.doc.index, &u.doc.id, true, |out| {
+                out.extend_from_slice(b"{\"doc\":{");
+                render::write_str(out, fields::XRAY_TRACE_ID);
+                out.push(b':');
+                render::write_str(out, &u.trace.xray());
+                out.push(b',');
+                render::write_str(out, fields::TRACE_ID);
+                out.push(b':');
+                render::write_str(out, &u.trace.hex());
+                out.push(b',');
+                render::write_str(out, fields::TRACE_SOURCE);
+                out.push(b':');
+                render::write_str(out, TraceSource::Request.as_str());
+                out.extend_from_slice(b"}}");
+            });
+        }
+        for ((event, line), merged_ids) in merged.events.iter().zip(&lines).zip(&merged.merged_ids) {
+            index.clear();
+            namer.write(event.timestamp, &mut index);
+            let index = std::str::from_utf8(&index).unwrap_or_default();
+            batch.push(Action::Index, index, &event.id, cfg.render.send_ids, |out| {
+                render::write_document(
+                    out,
+                    &origin,
+                    event,
+                    line,
+                    merged_ids,
+                    &cfg.rules.markers,
+                    cfg.render.json_mode,
+                );
+            });
+        }
+        stats.documents = merged.events.len() as u64;
+        stats.updates = outcome.updates.len() as u64;
+        let messages: Vec<&str> = merged.events.iter().map(|e| e.message.as_str()).collect();
+        stats.record_lines(&log_group, &messages, &lines, &cfg.rules.markers);
+        Prepared { batch, stats }
+    }
+}

@@ -1,0 +1,226 @@
+//! Counting what a run did, and the summary a person reads at a glance.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+
+use crate::parse::{Level, Line, MarkerSet, TraceSource};
+
+/// Distinct messages remembered per marker for the "top messages" list.
+const TOP_DISTINCT: usize = 2_000;
+/// Characters of a message shown in the top list.
+const TOP_WIDTH: usize = 100;
+
+/// Levels counted per log group: one slot per [`Level`], then "none".
+pub type LevelCounts = [u64; 7];
+
+/// Counters of one run (a replay, or one warm Lambda's invocation).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Input files read.
+    pub files: u64,
+    /// Deliveries decoded.
+    pub deliveries: u64,
+    /// Control messages (no documents).
+    pub control: u64,
+    /// Log events in data messages.
+    pub events: u64,
+    /// Documents rendered.
+    pub documents: u64,
+    /// Events merged into the document of an earlier event (multi-line).
+    pub merged: u64,
+    /// Events refused (see the errors).
+    pub refused: u64,
+    /// Events dropped because a later event of the delivery had the same id.
+    pub duplicates: u64,
+    /// `update` actions for documents of earlier deliveries.
+    pub updates: u64,
+    /// Lines that stated a trace id.
+    pub traces_stated: u64,
+    /// Lines joined to a trace through their request.
+    pub traces_joined: u64,
+    /// Levels per log group.
+    pub levels: BTreeMap<String, LevelCounts>,
+    /// Lines per marker.
+    pub markers: BTreeMap<String, u64>,
+    /// Per marker, how often each message (its first 100 characters) was seen.
+    pub top: BTreeMap<String, HashMap<String, u64>>,
+    /// Documents the sink stored.
+    pub indexed: u64,
+    /// Documents that needed more than one attempt.
+    pub retried: u64,
+    /// Documents that could not be stored.
+    pub failed: u64,
+    /// What went wrong, one line each, with where.
+    pub errors: Vec<String>,
+}
+
+impl Stats {
+    /// Counts the parsed lines of one delivery of `log_group`.
+    pub fn record_lines(
+        &mut self,
+        log_group: &str,
+        messages: &[&str],
+        lines: &[Line<'_>],
+        markers: &MarkerSet,
+    ) {
+        let mut counts = LevelCounts::default();
+        for (line, message) in lines.iter().zip(messages) {
+            counts[line.level.map_or(6, |l| l as usize)] += 1;
+            match line.trace_source {
+                Some(TraceSource::Message) => self.traces_stated += 1,
+                Some(TraceSource::Request) => self.traces_joined += 1,
+                None => {}
+            }
+            for &m in &line.markers {
+                let name = markers.name(m);
+                *self.markers.entry(name.to_string()).or_default() += 1;
+                let top = self.top.entry(name.to_string()).or_default();
+                let key = short(message);
+                if let Some(n) = top.get_mut(key) {
+                    *n += 1;
+                } else if top.len() < TOP_DISTINCT {
+                    top.insert(key.to_string(), 1);
+                }
+            }
+        }
+        let slot = self.levels.entry(log_group.to_string()).or_default();
+        for (a, b) in slot.iter_mut().zip(counts) {
+            *a += b;
+        }
+    }
+
+    /// Adds another run's counts.
+    pub fn add(&mut self, o: Stats) {
+        self.files += o.files;
+        self.deliveries += o.deliveries;
+        self.control += o.control;
+        self.events += o.events;
+        self.documents += o.documents;
+        self.merged += o.merged;
+        self.refused += o.refused;
+        self.duplicates += o.duplicates;
+        self.updates += o.updates;
+        self.traces_stated += o.traces_stated;
+        self.traces_joined += o.traces_joined;
+        for (g, c) in o.levels {
+            let slot = self.levels.entry(g).or_default();
+            for (a, b) in slot.iter_mut().zip(c) {
+                *a += b;
+            }
+        }
+        for (m, n) in o.markers {
+            *self.markers.entry(m).or_default() += n;
+        }
+        for (m, msgs) in o.top {
+            let top = self.top.entry(m).or_default();
+            for (k, n) in msgs {
+                *top.entry(k).or_default() += n;
+            }
+        }
+        self.indexed += o.indexed;
+        self.retried += o.retried;
+        self.failed += o.failed;
+        self.errors.extend(o.errors);
+    }
+
+    /// The most frequent messages of `marker`, most frequent first (ties by
+    /// text), at most `n`.
+    pub fn top_messages(&self, marker: &str, n: usize) -> Vec<(&str, u64)> {
+        let Some(m) = self.top.get(marker) else {
+            return Vec::new();
+        };
+        let mut v: Vec<(&str, u64)> = m.iter().map(|(k, c)| (k.as_str(), *c)).collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        v.truncate(n);
+        v
+    }
+
+    /// The summary for people: a few lines, the numbers first.
+    pub fn summary(&self, sink: &str) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "{} files, {} deliveries ({} control skipped), {} events -> {} documents{}",
+            self.files,
+            self.deliveries,
+            self.control,
+            self.events,
+            self.documents,
+            if self.merged > 0 {
+                format!(" ({} events merged as continuation lines)", self.merged)
+            } else {
+                String::new()
+            },
+        );
+        if self.updates > 0 || self.duplicates > 0 {
+            let _ = writeln!(
+                s,
+                "  {} late trace updates, {} duplicate event ids dropped",
+                self.updates, self.duplicates
+            );
+        }
+        let _ = writeln!(
+            s,
+            "sink: {sink}: {} indexed, {} retried, {} failed",
+            self.indexed, self.retried, self.failed
+        );
+        let _ = writeln!(
+            s,
+            "traces: {} lines stated a trace id, {} joined through their request",
+            self.traces_stated, self.traces_joined
+        );
+        if !self.levels.is_empty() {
+            let _ = writeln!(s, "levels per log group:");
+            let width = self.levels.keys().map(|g| g.chars().count()).max().unwrap_or(0);
+            for (group, c) in &self.levels {
+                let mut row = String::new();
+                for (i, l) in Level::ALL.iter().enumerate() {
+                    if c[i] > 0 {
+                        let _ = write!(row, "  {} {}", l.as_str(), c[i]);
+                    }
+                }
+                if c[6] > 0 {
+                    let _ = write!(row, "  (no level) {}", c[6]);
+                }
+                let _ = writeln!(s, "  {group:width$}{row}");
+            }
+        }
+        if !self.markers.is_empty() {
+            let list: Vec<String> = self.markers.iter().map(|(m, n)| format!("{m} {n}")).collect();
+            let _ = writeln!(s, "markers: {}", list.join(", "));
+            for m in self.markers.keys() {
+                for (msg, n) in self.top_messages(m, 3) {
+                    let _ = writeln!(s, "  {m:<12} {n:>6}x  {msg}");
+                }
+            }
+        }
+        if self.refused > 0 || !self.errors.is_empty() {
+            let _ = writeln!(
+                s,
+                "errors: {} ({} events refused)",
+                self.errors.len(),
+                self.refused
+            );
+            for e in self.errors.iter().take(20) {
+                let _ = writeln!(s, "  {e}");
+            }
+            if self.errors.len() > 20 {
+                let _ = writeln!(s, "  … and {} more", self.errors.len() - 20);
+            }
+        }
+        s
+    }
+}
+
+/// The first line of a message, without ANSI codes, cut to [`TOP_WIDTH`] characters.
+fn short(message: &str) -> &str {
+    let first = message
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    match first.char_indices().nth(TOP_WIDTH) {
+        Some((i, _)) => &first[..i],
+        None => first,
+    }
+}
