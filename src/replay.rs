@@ -78,9 +78,13 @@ impl Input {
     }
 }
 
+/// File endings read when walking a directory; a file named on the command
+/// line is read whatever its name.
+pub const INPUT_EXTENSIONS: &[&str] = &["json", "ndjson", "jsonl", "gz", "log", "txt"];
+
 /// The files under `paths`: files as given, directories recursively, each
-/// directory's entries in sorted order. Hidden entries (`.name`) and
-/// `README.md` files inside directories are skipped.
+/// directory's entries in sorted order. Inside directories, hidden entries
+/// (`.name`) and files not ending in one of [`INPUT_EXTENSIONS`] are skipped.
 pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
@@ -92,7 +96,7 @@ pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
 
 fn walk(p: &Path, top: bool, files: &mut Vec<PathBuf>, errors: &mut Vec<String>) {
     let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    if !top && (name.starts_with('.') || name.eq_ignore_ascii_case("README.md")) {
+    if !top && name.starts_with('.') {
         return;
     }
     match std::fs::metadata(p) {
@@ -106,9 +110,15 @@ fn walk(p: &Path, top: bool, files: &mut Vec<PathBuf>, errors: &mut Vec<String>)
             }
             Err(e) => errors.push(format!("{}: cannot list directory: {e}", p.display())),
         },
-        Ok(_) => files.push(p.to_path_buf()),
+        Ok(_) if top || has_input_extension(name) => files.push(p.to_path_buf()),
+        Ok(_) => {}
         Err(e) => errors.push(format!("{}: {e}", p.display())),
     }
+}
+
+fn has_input_extension(name: &str) -> bool {
+    name.rsplit_once('.')
+        .is_some_and(|(_, ext)| INPUT_EXTENSIONS.iter().any(|e| ext.eq_ignore_ascii_case(e)))
 }
 
 /// Reads one file into its inputs. An unreadable file is an `Err`; a file
@@ -185,6 +195,7 @@ fn text_error(label: &str, msg: &str) -> Input {
 /// the first value is not JSON, so the file is read as text instead.
 fn read_json_stream(label: &str, file_name: &str, bytes: &[u8], opts: &TextOptions) -> Option<Vec<Input>> {
     let mut out = Vec::new();
+    let mut flat = Vec::new();
     let mut stream = serde_json::Deserializer::from_slice(bytes).into_iter::<Value>();
     let mut n = 0usize;
     loop {
@@ -205,7 +216,11 @@ fn read_json_stream(label: &str, file_name: &str, bytes: &[u8], opts: &TextOptio
                 } else {
                     format!("{label}: line {line}")
                 };
-                classify(&here, file_name, v, opts, &mut out);
+                if is_flat_event(&v) {
+                    flat.push(v);
+                } else {
+                    classify(&here, file_name, v, opts, &mut out);
+                }
             }
             Some(Err(_)) if n == 0 => return None,
             Some(Err(e)) => {
@@ -214,7 +229,20 @@ fn read_json_stream(label: &str, file_name: &str, bytes: &[u8], opts: &TextOptio
             }
         }
     }
+    if !flat.is_empty() {
+        cli_events(label, file_name, flat, opts, &mut out);
+    }
     Some(out)
+}
+
+/// One event per JSON value: `{"timestamp":…,"message":…}` with optional
+/// `id`, `logGroup`, `logStream` (the shape of the labelled corpus and of
+/// many log exports).
+fn is_flat_event(v: &Value) -> bool {
+    v.get("message").is_some_and(Value::is_string)
+        && v.get("timestamp").is_some_and(Value::is_number)
+        && v.get("awslogs").is_none()
+        && v.get("messageType").is_none()
 }
 
 fn classify(label: &str, file_name: &str, v: Value, opts: &TextOptions, out: &mut Vec<Input>) {
@@ -286,50 +314,36 @@ fn classify(label: &str, file_name: &str, v: Value, opts: &TextOptions, out: &mu
     }
 }
 
-/// `aws logs filter-log-events` / `get-log-events` output: events grouped
-/// into deliveries by stream, in order of first appearance.
+/// `aws logs filter-log-events` / `get-log-events` output, and flat
+/// events: grouped into deliveries by log group and stream, in order of
+/// first appearance.
 fn cli_events(label: &str, file_name: &str, events: Vec<Value>, opts: &TextOptions, out: &mut Vec<Input>) {
-    let group = opts
-        .log_group
-        .clone()
-        .unwrap_or_else(|| format!("replay/{file_name}"));
+    let default_group = opts.log_group.clone().unwrap_or_else(|| format!("replay/{file_name}"));
     let default_stream = opts.log_stream.clone().unwrap_or_else(|| file_name.to_string());
-    let mut streams: Vec<(String, Vec<LogEvent>, usize)> = Vec::new();
-    let mut bad = Vec::new();
+    let mut streams: Vec<((String, String), Vec<LogEvent>)> = Vec::new();
+    let text = |e: &Value, keys: &[&str]| keys.iter().find_map(|k| e.get(*k).and_then(Value::as_str)).map(str::to_string);
     for (i, e) in events.into_iter().enumerate() {
-        let stream = e
-            .get("logStreamName")
-            .and_then(Value::as_str)
-            .unwrap_or(&default_stream)
-            .to_string();
-        let (Some(ts), Some(msg)) = (
-            e.get("timestamp").and_then(Value::as_i64),
-            e.get("message").and_then(Value::as_str),
-        ) else {
-            bad.push(format!(
-                "event {i}: needs a numeric timestamp and a string message"
-            ));
+        let group = text(&e, &["logGroup", "logGroupName"]).unwrap_or_else(|| default_group.clone());
+        let stream = text(&e, &["logStream", "logStreamName"]).unwrap_or_else(|| default_stream.clone());
+        let (Some(ts), Some(msg)) = (e.get("timestamp").and_then(Value::as_i64), e.get("message").and_then(Value::as_str))
+        else {
+            out.push(text_error(label, &format!("event {i}: needs a numeric timestamp and a string message")));
             continue;
         };
-        let id = match e.get("eventId").and_then(Value::as_str) {
-            Some(id) => id.to_string(),
-            None => synthetic_id(&stream, ts, msg, i),
-        };
+        let id = text(&e, &["eventId", "id"]).unwrap_or_else(|| synthetic_id(&stream, ts, msg, i));
         let event = LogEvent {
             id,
             timestamp: ts,
             message: msg.to_string(),
             extracted_fields: None,
         };
-        match streams.iter_mut().find(|(s, ..)| *s == stream) {
+        let key = (group, stream);
+        match streams.iter_mut().find(|(k, _)| *k == key) {
             Some(slot) => slot.1.push(event),
-            None => streams.push((stream, vec![event], i)),
+            None => streams.push((key, vec![event])),
         }
     }
-    for b in bad {
-        out.push(text_error(label, &b));
-    }
-    for (stream, events, _) in streams {
+    for ((group, stream), events) in streams {
         for chunk in chunks(events) {
             out.push(Input {
                 label: format!("{label} stream {stream}"),

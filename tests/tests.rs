@@ -3,5 +3,9 @@
 
 /// The `cwl-bridge` binary end to end: output, summary, exit codes.
 mod replay_cli;
+/// Golden bulk output for every fixture input.
+mod golden;
+/// Every input shape replay detects.
+mod inputs;
 /// Shared helpers: delivery builders, running the CLI binary.
 mod support;

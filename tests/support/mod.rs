@@ -72,3 +72,40 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// A `Write` into a shared buffer, to read back what a sink wrote.
+#[derive(Clone, Default)]
+pub struct SharedBuf(pub std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for SharedBuf {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl SharedBuf {
+    pub fn take(&self) -> Vec<u8> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+/// Runs `paths` through a fresh default pipeline into a buffer, as
+/// `cwl-bridge replay` does, and returns the bulk body and the stats.
+pub fn replay_paths(paths: &[PathBuf]) -> (Vec<u8>, cwl_trace_bridge::stats::Stats) {
+    use cwl_trace_bridge::config::{Config, Settings};
+    use cwl_trace_bridge::pipeline::Pipeline;
+    use cwl_trace_bridge::replay::{self, TextOptions};
+    use cwl_trace_bridge::sink::{NdjsonSink, Sink};
+    let buf = SharedBuf::default();
+    let sink = Sink::Ndjson(NdjsonSink::to_writer(buf.clone()));
+    let pipeline = Pipeline::new(Config::from_settings(&Settings::default()).unwrap());
+    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let stats = rt
+        .block_on(replay::run(&pipeline, &sink, paths, &TextOptions::default(), |_, _, _| {}))
+        .unwrap();
+    (buf.take(), stats)
+}
