@@ -204,7 +204,9 @@ fn read_json_stream(label: &str, file_name: &str, bytes: &[u8], opts: &TextOptio
             None => break,
             Some(Ok(v)) => {
                 n += 1;
-                let line = bytes[..offset.min(bytes.len())]
+                let rest = bytes.get(offset..).unwrap_or_default();
+                let start = offset + rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
+                let line = bytes[..start.min(bytes.len())]
                     .iter()
                     .filter(|b| **b == b'\n')
                     .count()
@@ -318,16 +320,28 @@ fn classify(label: &str, file_name: &str, v: Value, opts: &TextOptions, out: &mu
 /// events: grouped into deliveries by log group and stream, in order of
 /// first appearance.
 fn cli_events(label: &str, file_name: &str, events: Vec<Value>, opts: &TextOptions, out: &mut Vec<Input>) {
-    let default_group = opts.log_group.clone().unwrap_or_else(|| format!("replay/{file_name}"));
+    let default_group = opts
+        .log_group
+        .clone()
+        .unwrap_or_else(|| format!("replay/{file_name}"));
     let default_stream = opts.log_stream.clone().unwrap_or_else(|| file_name.to_string());
     let mut streams: Vec<((String, String), Vec<LogEvent>)> = Vec::new();
-    let text = |e: &Value, keys: &[&str]| keys.iter().find_map(|k| e.get(*k).and_then(Value::as_str)).map(str::to_string);
+    let text = |e: &Value, keys: &[&str]| {
+        keys.iter()
+            .find_map(|k| e.get(*k).and_then(Value::as_str))
+            .map(str::to_string)
+    };
     for (i, e) in events.into_iter().enumerate() {
         let group = text(&e, &["logGroup", "logGroupName"]).unwrap_or_else(|| default_group.clone());
         let stream = text(&e, &["logStream", "logStreamName"]).unwrap_or_else(|| default_stream.clone());
-        let (Some(ts), Some(msg)) = (e.get("timestamp").and_then(Value::as_i64), e.get("message").and_then(Value::as_str))
-        else {
-            out.push(text_error(label, &format!("event {i}: needs a numeric timestamp and a string message")));
+        let (Some(ts), Some(msg)) = (
+            e.get("timestamp").and_then(Value::as_i64),
+            e.get("message").and_then(Value::as_str),
+        ) else {
+            out.push(text_error(
+                label,
+                &format!("event {i}: needs a numeric timestamp and a string message"),
+            ));
             continue;
         };
         let id = text(&e, &["eventId", "id"]).unwrap_or_else(|| synthetic_id(&stream, ts, msg, i));

@@ -16,7 +16,11 @@ fn fixture_files() -> Vec<PathBuf> {
 }
 
 fn golden_path(input: &Path) -> PathBuf {
-    let rel = input.strip_prefix(fixture("")).unwrap().to_string_lossy().replace('/', "__");
+    let rel = input
+        .strip_prefix(fixture(""))
+        .unwrap()
+        .to_string_lossy()
+        .replace('/', "__");
     root().join("tests/golden").join(format!("{rel}.ndjson"))
 }
 
@@ -58,8 +62,20 @@ fn every_fixture_document_is_valid_json_with_the_console_fields() {
             let doc: serde_json::Value = serde_json::from_str(pair[1]).unwrap();
             let meta = action.get("index").or_else(|| action.get("update")).unwrap();
             if action.get("index").is_some() {
-                for f in ["@id", "@timestamp", "@message", "@owner", "@log_group", "@log_stream"] {
-                    assert!(doc.get(f).is_some(), "{}: {f} missing in {}", input.display(), pair[1]);
+                for f in [
+                    "@id",
+                    "@timestamp",
+                    "@message",
+                    "@owner",
+                    "@log_group",
+                    "@log_stream",
+                ] {
+                    assert!(
+                        doc.get(f).is_some(),
+                        "{}: {f} missing in {}",
+                        input.display(),
+                        pair[1]
+                    );
                 }
                 assert_eq!(meta["_id"], doc["@id"]);
                 let date = doc["@timestamp"].as_str().unwrap()[..10].replace('-', ".");

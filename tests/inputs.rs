@@ -12,7 +12,9 @@ fn read(path: &std::path::Path) -> Vec<(String, String, usize)> {
         .into_iter()
         .map(|i| {
             let label = i.label.clone();
-            let d = i.decode(Limits::default()).unwrap_or_else(|e| panic!("{label}: {e}"));
+            let d = i
+                .decode(Limits::default())
+                .unwrap_or_else(|e| panic!("{label}: {e}"));
             (label, d.log_group, d.events.len())
         })
         .collect()
@@ -53,9 +55,19 @@ fn a_raw_gzip_payload_is_one_delivery() {
 
 #[test]
 fn filter_log_events_output_keeps_event_ids_and_streams() {
-    let inputs = read_file(&fixture("cli/filter-log-events.json"), &TextOptions::default(), Limits::default()).unwrap();
+    let inputs = read_file(
+        &fixture("cli/filter-log-events.json"),
+        &TextOptions::default(),
+        Limits::default(),
+    )
+    .unwrap();
     assert_eq!(inputs.len(), 1);
-    let d = inputs.into_iter().next().unwrap().decode(Limits::default()).unwrap();
+    let d = inputs
+        .into_iter()
+        .next()
+        .unwrap()
+        .decode(Limits::default())
+        .unwrap();
     assert_eq!(d.log_stream, "ecs/like-service/3f0c2a8e1b7d4c5fa9e0d1c2b3a49f87");
     assert_eq!(d.log_group, "replay/filter-log-events.json");
     assert_eq!(d.events.len(), 12);
@@ -64,11 +76,27 @@ fn filter_log_events_output_keeps_event_ids_and_streams() {
 
 #[test]
 fn get_log_events_output_gets_stable_synthetic_ids() {
-    let a = read_file(&fixture("cli/get-log-events.json"), &TextOptions::default(), Limits::default()).unwrap();
-    let b = read_file(&fixture("cli/get-log-events.json"), &TextOptions::default(), Limits::default()).unwrap();
+    let a = read_file(
+        &fixture("cli/get-log-events.json"),
+        &TextOptions::default(),
+        Limits::default(),
+    )
+    .unwrap();
+    let b = read_file(
+        &fixture("cli/get-log-events.json"),
+        &TextOptions::default(),
+        Limits::default(),
+    )
+    .unwrap();
     let ids = |v: Vec<cwl_trace_bridge::replay::Input>| -> Vec<String> {
         v.into_iter()
-            .flat_map(|i| i.decode(Limits::default()).unwrap().events.into_iter().map(|e| e.id))
+            .flat_map(|i| {
+                i.decode(Limits::default())
+                    .unwrap()
+                    .events
+                    .into_iter()
+                    .map(|e| e.id)
+            })
             .collect()
     };
     let (a, b) = (ids(a), ids(b));
@@ -78,8 +106,14 @@ fn get_log_events_output_gets_stable_synthetic_ids() {
 
 #[test]
 fn kinesis_and_firehose_records_carry_deliveries() {
-    assert_eq!(read(&fixture("kinesis/kinesis-event.json"))[0].1, "/ecs/xray-daemon");
-    assert_eq!(read(&fixture("kinesis/firehose-records.json"))[0].1, "/aws/lambda/mysfits-like");
+    assert_eq!(
+        read(&fixture("kinesis/kinesis-event.json"))[0].1,
+        "/ecs/xray-daemon"
+    );
+    assert_eq!(
+        read(&fixture("kinesis/firehose-records.json"))[0].1,
+        "/aws/lambda/mysfits-like"
+    );
 }
 
 #[test]
@@ -91,10 +125,19 @@ fn plain_text_is_one_event_per_line_named_by_the_options() {
         ..TextOptions::default()
     };
     let inputs = read_file(&fixture("logs/like-service-export.log"), &opts, Limits::default()).unwrap();
-    let d = inputs.into_iter().next().unwrap().decode(Limits::default()).unwrap();
+    let d = inputs
+        .into_iter()
+        .next()
+        .unwrap()
+        .decode(Limits::default())
+        .unwrap();
     assert_eq!(d.log_group, "/ecs/like-service");
     assert_eq!(d.log_stream, "export");
-    assert!(!d.events[0].message.starts_with("2024-"), "timestamp stripped: {}", d.events[0].message);
+    assert!(
+        !d.events[0].message.starts_with("2024-"),
+        "timestamp stripped: {}",
+        d.events[0].message
+    );
     assert!(d.events[0].timestamp > 1_732_000_000_000);
 }
 
@@ -113,15 +156,22 @@ fn flat_events_group_by_log_group_and_stream() {
         ),
     )
     .unwrap();
-    let got: Vec<_> = read(&dir.path("c.jsonl")).into_iter().map(|g| (g.1, g.2)).collect();
+    let got: Vec<_> = read(&dir.path("c.jsonl"))
+        .into_iter()
+        .map(|g| (g.1, g.2))
+        .collect();
     assert_eq!(got, [("/a".to_string(), 2), ("/b".to_string(), 1)]);
 }
 
 #[test]
 fn lambda_on_failure_records_and_sqs_output_are_re_driven() {
     let dir = TempDir::new("redrive");
-    let event: serde_json::Value =
-        serde_json::from_str(&lambda_event(&logs_json("/ecs/like-service", "s", &[("9", 5, "retry me")]))).unwrap();
+    let event: serde_json::Value = serde_json::from_str(&lambda_event(&logs_json(
+        "/ecs/like-service",
+        "s",
+        &[("9", 5, "retry me")],
+    )))
+    .unwrap();
     let record = serde_json::json!({
         "version": "1.0",
         "timestamp": "2024-11-25T10:05:00.000Z",
@@ -142,8 +192,18 @@ fn lambda_on_failure_records_and_sqs_output_are_re_driven() {
 
 #[test]
 fn a_control_message_is_decoded_as_control() {
-    let inputs = read_file(&fixture("deliveries/control-message.json"), &TextOptions::default(), Limits::default()).unwrap();
-    let d = inputs.into_iter().next().unwrap().decode(Limits::default()).unwrap();
+    let inputs = read_file(
+        &fixture("deliveries/control-message.json"),
+        &TextOptions::default(),
+        Limits::default(),
+    )
+    .unwrap();
+    let d = inputs
+        .into_iter()
+        .next()
+        .unwrap()
+        .decode(Limits::default())
+        .unwrap();
     assert_eq!(d.message_type, MessageType::Control);
 }
 
@@ -152,6 +212,11 @@ fn an_unknown_json_shape_is_an_error_naming_its_members() {
     let dir = TempDir::new("unknown");
     std::fs::write(dir.path("u.json"), r#"{"foo":1,"bar":2}"#).unwrap();
     let inputs = read_file(&dir.path("u.json"), &TextOptions::default(), Limits::default()).unwrap();
-    let err = inputs.into_iter().next().unwrap().decode(Limits::default()).unwrap_err();
+    let err = inputs
+        .into_iter()
+        .next()
+        .unwrap()
+        .decode(Limits::default())
+        .unwrap_err();
     assert_eq!(err, "JSON object of an unknown shape (members: foo, bar)");
 }

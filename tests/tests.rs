@@ -1,11 +1,11 @@
 //! The one integration-test binary. Each module says what belongs in it.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-/// The `cwl-bridge` binary end to end: output, summary, exit codes.
-mod replay_cli;
 /// Golden bulk output for every fixture input.
 mod golden;
 /// Every input shape replay detects.
 mod inputs;
+/// The `cwl-bridge` binary end to end: output, summary, exit codes.
+mod replay_cli;
 /// Shared helpers: delivery builders, running the CLI binary.
 mod support;

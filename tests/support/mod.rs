@@ -105,7 +105,13 @@ pub fn replay_paths(paths: &[PathBuf]) -> (Vec<u8>, cwl_trace_bridge::stats::Sta
     let pipeline = Pipeline::new(Config::from_settings(&Settings::default()).unwrap());
     let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     let stats = rt
-        .block_on(replay::run(&pipeline, &sink, paths, &TextOptions::default(), |_, _, _| {}))
+        .block_on(replay::run(
+            &pipeline,
+            &sink,
+            paths,
+            &TextOptions::default(),
+            |_, _, _| {},
+        ))
         .unwrap();
     (buf.take(), stats)
 }
