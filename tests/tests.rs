@@ -1,6 +1,8 @@
 //! The one integration-test binary. Each module says what belongs in it.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+/// Multi-line merging through the pipeline (`MULTILINE_LOG_GROUPS`).
+mod multiline;
 /// The `cwl-bridge` binary end to end: output, summary, exit codes.
 mod replay_cli;
 /// Shared helpers: delivery builders, running the CLI binary.
