@@ -6,10 +6,12 @@
 //! of one delivery in order and keeps no state across deliveries: a record
 //! cut by a delivery boundary stays in two documents. Each event is either
 //! the *head* of a new record or a *continuation* of the record before it;
-//! a continuation's message is appended to the head's with `\n`, the record
-//! keeps the head's id, timestamp and `extractedFields`, and the
-//! continuation's id goes into the record's `merged_ids`. Events are never
-//! reordered, dropped, split or duplicated.
+//! a continuation's message is appended to the head's with `\n` (with none
+//! when the message before already ends with one, as Lambda's do, so the
+//! document shows no blank line that the log did not have), the record keeps
+//! the head's id, timestamp and `extractedFields`, and the continuation's id
+//! goes into the record's `merged_ids`. Events are never reordered, dropped,
+//! split or duplicated.
 //!
 //! # What continues a record
 //!
@@ -18,13 +20,15 @@
 //! (plain, inside a Python traceback, after its exception line, between
 //! chained tracebacks, inside a stack of `at` frames, inside a Go panic):
 //!
-//! - **Indented lines** (leading space or tab) continue: Python `File "…"`
-//!   frames and source lines, Java / .NET / Node `at …` frames, `\t... 12 more`,
-//!   Go `\t/path/file.go:12 +0x1d`, the members of a pretty-printed JSON object.
-//!   Outside a stack trace an indented line that starts with a log header (a
-//!   timestamp or a level, below) starts a new record instead; inside a
-//!   trace every indented line continues (Python source lines are arbitrary
-//!   code, `ERROR = 5` included).
+//! - **Indented lines** continue: Python `File "…"` frames and source lines,
+//!   Java / .NET / Node `at …` frames, `\t... 12 more`, Go
+//!   `\t/path/file.go:12 +0x1d`, the members of a pretty-printed JSON object.
+//!   Inside the frames of a trace any leading space or tab will do, and every
+//!   indented line continues (Python source lines are arbitrary code,
+//!   `ERROR = 5` included). Elsewhere it takes a tab or two spaces (werkzeug's
+//!   ` * Running on …` banner lines are records of their own), and an
+//!   indented line that starts with a log header (a timestamp or a level,
+//!   below) starts a new record instead.
 //! - **A line with a log header** at its start never continues: a date
 //!   (`2024-01-05`, `2024/01/05`, `05/01/2024`, `05-Jan-2024`, `Jan  5`),
 //!   a time (`15:25:41`), a level word of SCHEMA.md's table followed by `:`,
@@ -99,8 +103,10 @@ pub fn merge(events: Vec<LogEvent>) -> Merged {
     };
     let mut tracker = Tracker::default();
     let mut lines = 0usize;
+    // The last event of the open record ended with a line break.
+    let mut ended = false;
     for event in events {
-        let n = 1 + memchr::memchr_iter(b'\n', event.message.as_bytes()).count();
+        let n = 1 + memchr::memchr_iter(b'\n', without_line_end(&event.message).as_bytes()).count();
         let first = first_line(&event.message);
         let continues = if out.events.is_empty() {
             tracker.start(first);
@@ -115,9 +121,15 @@ pub fn merge(events: Vec<LogEvent>) -> Merged {
             && lines + n <= MAX_RECORD_LINES
             && head.message.len() + 1 + event.message.len() <= MAX_RECORD_BYTES
         {
-            head.message.reserve(1 + event.message.len());
-            head.message.push('\n');
+            // One line break between the lines of two events: none is added
+            // after a message that already ends with one (Lambda's do).
+            let sep = !ended;
+            head.message.reserve(usize::from(sep) + event.message.len());
+            if sep {
+                head.message.push('\n');
+            }
             head.message.push_str(&event.message);
+            ended = event.message.ends_with('\n');
             ids.push(event.id);
             lines += n;
             continue;
@@ -126,10 +138,17 @@ pub fn merge(events: Vec<LogEvent>) -> Merged {
         // second case the tracker keeps its state, so the rest of the trace
         // goes on collecting into the new record.
         lines = n;
+        ended = event.message.ends_with('\n');
         out.events.push(event);
         out.merged_ids.push(Vec::new());
     }
     out
+}
+
+/// `s` without one final `\n` or `\r\n`.
+fn without_line_end(s: &str) -> &str {
+    let s = s.strip_suffix('\n').unwrap_or(s);
+    s.strip_suffix('\r').unwrap_or(s)
 }
 
 /// The first line of a message, without its line ending.
@@ -160,9 +179,10 @@ enum State {
 }
 
 impl State {
-    /// True inside a stack trace, where every indented line continues.
-    fn in_trace(self) -> bool {
-        !matches!(self, State::Plain)
+    /// True inside the frames of a stack trace, where every indented line
+    /// continues.
+    fn in_frames(self) -> bool {
+        matches!(self, State::PyFrames | State::Frames | State::Go)
     }
 }
 
@@ -195,7 +215,11 @@ impl Tracker {
         let Some(i) = memchr::memchr(b'\n', message.as_bytes()) else {
             return;
         };
-        for line in message[i + 1..].split('\n') {
+        let rest = without_line_end(&message[i + 1..]);
+        if rest.is_empty() {
+            return;
+        }
+        for line in rest.split('\n') {
             self.step(line.strip_suffix('\r').unwrap_or(line));
         }
     }
@@ -222,11 +246,14 @@ impl Tracker {
         let s = self.state;
         let body = line.trim_start_matches([' ', '\t']);
         let indented = body.len() < line.len();
+        // Outside the frames of a trace, one leading space is not enough to
+        // continue: werkzeug's ` * Running on …` banner lines stand alone.
+        let deep = line.starts_with('\t') || line.len() - body.len() >= 2;
         let body = body.trim_end();
         if body.is_empty() {
             return matches!(s, State::PyEnded | State::PyChain | State::Go).then_some(s);
         }
-        if indented && s.in_trace() {
+        if indented && s.in_frames() {
             return Some(s);
         }
         if body.ends_with(TRACEBACK) {
@@ -243,7 +270,7 @@ impl Tracker {
         if is_header(body) {
             return None;
         }
-        if indented {
+        if deep {
             return Some(if is_frame(body) { State::Frames } else { s });
         }
         if body.starts_with("Caused by: ") || body.starts_with("Suppressed: ") || is_more_frames(body) {

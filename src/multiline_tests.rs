@@ -44,8 +44,17 @@ fn check_accounted(n: usize, merged: &Merged) {
     assert_eq!(ids, want, "every id once, in order");
 }
 
+/// The lines of events joined as [`merge`] joins them: with `\n`, but none
+/// after a message that ends with one.
 fn joined(lines: &[&str]) -> String {
-    lines.join("\n")
+    let mut s = String::new();
+    for (i, l) in lines.iter().enumerate() {
+        if i > 0 && !lines[i - 1].ends_with('\n') {
+            s.push('\n');
+        }
+        s.push_str(l);
+    }
+    s
 }
 
 #[test]
@@ -357,6 +366,46 @@ fn crlf_line_endings_do_not_change_the_decision() {
 }
 
 #[test]
+fn lambda_messages_ending_with_a_line_break_join_without_a_blank_line() {
+    let lines = [
+        "[INFO]\t2024-11-25T12:40:14.722Z\ta06942c0\tResizing u/88213/IMG_4411.HEIC to 3 sizes\n",
+        "  -> 320x240 written (339.5 KiB)\n",
+        "  -> 800x600 written (381.0 KiB)\n",
+        "[INFO]\t2024-11-25T12:40:15.000Z\ta06942c0\tdone\n",
+    ];
+    let recs = records(&lines);
+    assert_eq!(recs.len(), 2);
+    assert_eq!(recs[0], lines[..3].concat());
+    let lines = [
+        "ERROR:root:failed\n",
+        "Traceback (most recent call last):\n",
+        "  File \"a.py\", line 1, in f\n",
+        "KeyError: 1\n",
+    ];
+    assert_eq!(records(&lines), [lines.concat()]);
+}
+
+#[test]
+fn werkzeug_banner_lines_indented_by_one_space_stand_alone() {
+    let lines = [
+        "10.0.1.201 - - [24/Nov/2024 16:20:59] \"POST /mysfits/1/like HTTP/1.1\" 404 -",
+        " * Detected change in '/app/mysfits_like.py', reloading",
+        " * Restarting with stat",
+        "   WARNING: This is a development server. Do not use it in a production deployment.",
+        "   Use a production WSGI server instead.",
+    ];
+    assert_eq!(
+        records(&lines),
+        [
+            lines[0].to_string(),
+            lines[1].to_string(),
+            lines[2].to_string(),
+            joined(&lines[3..])
+        ]
+    );
+}
+
+#[test]
 fn an_event_holding_several_lines_moves_the_state_on() {
     // Lambda's Python runtime writes a whole traceback in one event.
     let lines = [
@@ -488,6 +537,9 @@ const VOCABULARY: &[&str] = &[
     "}",
     "  indented",
     "a\nb\r\n  c",
+    "[INFO]\tts\treq\tLambda line\n",
+    "  -> indented Lambda line\n",
+    "\n",
     "Traceback (most recent call last):\n  File \"x\", line 2, in f\nKeyError: 1",
 ];
 
@@ -497,12 +549,10 @@ proptest! {
         let lines: Vec<&str> = picks.iter().map(|&i| VOCABULARY[i]).collect();
         let merged = merge(events(&lines));
         check_accounted(lines.len(), &merged);
-        let rebuilt: Vec<&str> = merged.events.iter().map(|e| e.message.as_str()).collect();
-        prop_assert_eq!(rebuilt.join("\n"), lines.join("\n"));
         for (e, m) in merged.events.iter().zip(&merged.merged_ids) {
             let first: usize = e.id[1..].parse().unwrap();
             let parts = m.len() + 1;
-            prop_assert_eq!(e.message.clone(), lines[first..first + parts].join("\n"));
+            prop_assert_eq!(e.message.clone(), joined(&lines[first..first + parts]));
         }
     }
 }
