@@ -61,6 +61,12 @@
 //!   exception line, then `\tat` frames), and starts a new record otherwise.
 //!   `Exception in thread "main" java.lang.X: …` is the JVM's own report of
 //!   an uncaught exception, never preceded by a related line: it is a head.
+//! - **Ruby backtraces.** Unindented `path.rb:12:in `method'` lines continue
+//!   like Java's exception line (after a head that announced them) and one
+//!   another; Ruby's own `\tfrom …` lines are indented.
+//! - **Rust panics.** After `thread 'main' panicked at src/main.rs:2:5:`, the
+//!   next line (the panic message), `note: …` lines and `stack backtrace:`
+//!   continue, and the indented frames after it.
 //! - **Go panics.** A head `panic: …`, `fatal error: …` or `SIGSEGV: …`
 //!   starts a Go block in which blank lines, `goroutine 1 [running]:`, frame
 //!   function lines (`main.f(...)`, `panic({0x4b5e80?, 0xc000012345?})`),
@@ -172,10 +178,13 @@ enum State {
     PyEnded,
     /// After `During handling …` / `The above exception …`.
     PyChain,
-    /// Inside a stack of `at …` frames (Java, .NET, Node) or after `Caused by:`.
+    /// Inside a stack of frames (Java, .NET, Node `at …`, Ruby
+    /// `file.rb:3:in …`) or after `Caused by:`.
     Frames,
     /// Inside a Go panic or signal dump.
     Go,
+    /// After a Rust `thread '…' panicked at …:` head.
+    RustPanic,
 }
 
 impl State {
@@ -279,6 +288,19 @@ impl Tracker {
         if s == State::Plain && self.announces && is_java_exception_line(body) {
             return Some(State::Frames);
         }
+        if ((s == State::Plain && self.announces) || s == State::Frames) && is_ruby_frame(body) {
+            return Some(State::Frames);
+        }
+        if s == State::RustPanic {
+            // The panic message (on the line after the head since Rust 1.73),
+            // the `note:` lines and the backtrace.
+            if self.lines == 1 || body.starts_with("note: ") {
+                return Some(s);
+            }
+            if body == "stack backtrace:" {
+                return Some(State::Frames);
+            }
+        }
         if s == State::Go && is_go_line(body) {
             return Some(s);
         }
@@ -302,6 +324,8 @@ fn head_state(t: &str) -> State {
         || is_signal_head(body)
     {
         State::Go
+    } else if body.starts_with("thread '") && body.contains("' panicked at ") {
+        State::RustPanic
     } else {
         State::Plain
     }
@@ -368,6 +392,19 @@ fn is_java_exception_line(b: &str) -> bool {
 fn is_frame(b: &str) -> bool {
     b.strip_prefix("at ")
         .is_some_and(|r| r.contains('(') || r.contains(':'))
+}
+
+/// A Ruby backtrace line: `/app/models/like.rb:12:in `save!'`.
+fn is_ruby_frame(b: &str) -> bool {
+    let Some((position, _)) = b.split_once(":in ") else {
+        return false;
+    };
+    position.rsplit_once(':').is_some_and(|(path, line)| {
+        !path.is_empty()
+            && !path.contains(' ')
+            && !line.is_empty()
+            && line.bytes().all(|c| c.is_ascii_digit())
+    })
 }
 
 /// `... 12 more`, `... 5 common frames omitted`, `...additional frames elided...`.

@@ -275,6 +275,40 @@ fn go_signal_dump_is_one_record() {
 }
 
 #[test]
+fn ruby_backtrace_is_one_record() {
+    let lines = [
+        "E, [2024-01-05T12:00:00.123456 #1] ERROR -- : undefined method `likes' for nil (NoMethodError)",
+        "/app/models/mysfit.rb:12:in `like!'",
+        "/app/controllers/likes_controller.rb:7:in `create'",
+        "I, [2024-01-05T12:00:01.000000 #1]  INFO -- : Completed 500",
+        "/app/uncaught.rb:3:in `f': boom (RuntimeError)",
+        "\tfrom /app/uncaught.rb:7:in `<main>'",
+    ];
+    assert_eq!(
+        records(&lines),
+        [joined(&lines[..3]), lines[3].to_string(), joined(&lines[4..])]
+    );
+}
+
+#[test]
+fn rust_panic_is_one_record() {
+    let lines = [
+        "thread 'main' panicked at src/main.rs:2:5:",
+        "index out of bounds: the len is 3 but the index is 5",
+        "note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace",
+        "stack backtrace:",
+        "   0: rust_begin_unwind",
+        "             at /rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library/std/src/panicking.rs:689:5",
+        "2024-01-05T12:00:01.000000Z  INFO like: restarted",
+        "after",
+    ];
+    assert_eq!(
+        records(&lines),
+        [joined(&lines[..6]), lines[6].to_string(), lines[7].to_string()]
+    );
+}
+
+#[test]
 fn indented_lines_continue_their_head() {
     let lines = [
         "Usage: like [OPTIONS]",
