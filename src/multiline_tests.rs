@@ -575,6 +575,10 @@ const VOCABULARY: &[&str] = &[
     "  -> indented Lambda line\n",
     "\n",
     "Traceback (most recent call last):\n  File \"x\", line 2, in f\nKeyError: 1",
+    "/app/x.rb:3:in `f'",
+    "thread 'main' panicked at src/main.rs:2:5:",
+    "note: run with `RUST_BACKTRACE=1`",
+    "stack backtrace:",
 ];
 
 proptest! {
