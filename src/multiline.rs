@@ -369,11 +369,21 @@ fn is_python_exception_line(b: &str) -> bool {
 }
 
 /// `java.lang.IllegalStateException: boom`, `com.x.Y$InnerError`,
-/// `System.InvalidOperationException: …`: a dotted name whose last part
-/// names an exception, alone or followed by `: `.
+/// `System.InvalidOperationException: …`,
+/// `System.Data.SqlClient.SqlException (0x80131904): …`: a dotted name whose
+/// last part names an exception, alone or followed by `: `.
 fn is_java_exception_line(b: &str) -> bool {
     let name = b.split_once(": ").map_or(b, |(n, _)| n);
     let name = name.strip_suffix(':').unwrap_or(name);
+    // .NET adds the HRESULT: `System.Data.SqlClient.SqlException (0x80131904)`.
+    let name = match name.split_once(" (0x") {
+        Some((n, code))
+            if code.ends_with(')') && code[..code.len() - 1].bytes().all(|c| c.is_ascii_hexdigit()) =>
+        {
+            n
+        }
+        _ => name,
+    };
     if name.is_empty()
         || !name.contains('.')
         || !name
@@ -596,7 +606,8 @@ fn level_rank(word: &str) -> Option<u8> {
 }
 
 /// True when head `t` announces a traceback or exception: its first level
-/// word among its first words is WARN or above, or it ends with `:`.
+/// word among its first words is WARN or above ([`first_level_word`]), or it
+/// ends with `:`.
 fn announces(t: &str) -> bool {
     let body = skip_ansi(t.trim_start());
     if body.ends_with(':') {
@@ -610,25 +621,56 @@ fn announces(t: &str) -> bool {
     {
         return true;
     }
-    let head = &body[..floor_char_boundary(body, 200)];
-    let words = head
-        .split(|c: char| !c.is_ascii_alphabetic())
-        .filter(|w| w.len() >= 3)
-        .take(8);
-    for w in words {
-        if let Some(rank) = level_rank(w) {
-            return rank >= 3;
-        }
-    }
-    false
+    first_level_word(body).is_some_and(|rank| rank >= 3)
 }
 
-/// The largest char boundary of `s` at or below `i`.
-fn floor_char_boundary(s: &str, i: usize) -> usize {
-    if i >= s.len() {
-        return s.len();
+/// The rank of the first level word among the first words of `body`. A
+/// level word stands alone: the bytes around it are neither letters, digits
+/// nor `-` `_` `.` `/`, so `AWS-XRAY-TRACE-ID`, `c.e.error.Handler` and
+/// `/api/error` name no level, while `[ERROR]`, `ERROR:root`, `- ERROR -`,
+/// `level=error` and `"level":"error"` do. ANSI colour codes are skipped.
+fn first_level_word(body: &str) -> Option<u8> {
+    let b = body.as_bytes();
+    let end = b.len().min(256);
+    let joins = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'/');
+    let (mut i, mut words, mut prev) = (0, 0, b' ');
+    while i < end && words < 12 {
+        let c = b[i];
+        if c == 0x1b {
+            // ESC [ parameters final
+            i += 1;
+            if b.get(i) == Some(&b'[') {
+                i += 1;
+                while i < b.len() && !(0x40..=0x7e).contains(&b[i]) {
+                    i += 1;
+                }
+                i += 1;
+            }
+            prev = b' ';
+            continue;
+        }
+        if !c.is_ascii_alphabetic() {
+            prev = c;
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && b[i].is_ascii_alphabetic() {
+            i += 1;
+        }
+        let next = b.get(i).copied().unwrap_or(b' ');
+        if i - start >= 3 {
+            words += 1;
+            if !joins(prev) && !joins(next) {
+                // `start..i` is ASCII, so on char boundaries.
+                if let Some(rank) = level_rank(&body[start..i]) {
+                    return Some(rank);
+                }
+            }
+        }
+        prev = b[i - 1];
     }
-    (0..=i).rev().find(|&j| s.is_char_boundary(j)).unwrap_or(0)
+    None
 }
 
 #[cfg(test)]

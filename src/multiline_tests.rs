@@ -87,6 +87,9 @@ fn lambda_and_flask_error_heads_announce_a_traceback() {
         "WARNING:root:retrying after error",
         "Exception in thread Thread-1:",
         "\x1b[31mERROR\x1b[0m boom",
+        "2024-01-05 12:00:00 \x1b[1;31mERROR\x1b[0m boom",
+        "2024-11-25 11:04:50.441 [exec-6] AWS-XRAY-TRACE-ID: 1-674459cf-64a18525c7a673fe7cc6c84d@90de5466bd6b51ea ERROR c.e.OrderService - failed",
+        "{\"level\":\"error\",\"msg\":\"failed\"}",
     ] {
         let lines = [
             head,
@@ -102,6 +105,8 @@ fn lambda_and_flask_error_heads_announce_a_traceback() {
 fn traceback_after_an_unrelated_line_stands_on_its_own() {
     for head in [
         "INFO: 3 errors found",
+        "2024-01-05 12:00:00 [main] c.e.error.Handler INFO ok",
+        "GET /api/error/page 200",
         "127.0.0.1 - - [29/Nov/2018:01:59:49 +0000] \"GET /like HTTP/1.1\" 500 12",
         "Starting worker",
     ] {
@@ -191,6 +196,17 @@ fn java_stack_trace_with_causes_is_one_record() {
         "2024-01-05 12:00:00.200  INFO 1 --- [nio-8080-exec-2] c.e.like.LikeController : liked",
     ];
     assert_eq!(records(&lines), [joined(&lines[..11]), lines[11].to_string()]);
+}
+
+#[test]
+fn dotnet_exception_line_with_an_hresult_continues_an_announcing_head() {
+    let lines = [
+        "[10:03:30 FTL] Unhandled exception in worker loop, process will exit",
+        "System.Data.SqlClient.SqlException (0x80131904): A transport-level error has occurred",
+        "   --- End of inner exception stack trace ---",
+        "   at System.Data.SqlClient.SqlConnection.OnError(SqlException exception)",
+    ];
+    assert_eq!(records(&lines), [joined(&lines)]);
 }
 
 #[test]
