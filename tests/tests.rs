@@ -1,10 +1,14 @@
 //! The one integration-test binary. Each module says what belongs in it.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+/// The labelled corpus scored per field (`cargo test corpus -- --nocapture`).
+mod corpus;
 /// Golden bulk output for every fixture input.
 mod golden;
 /// Every input shape replay detects.
 mod inputs;
+/// Multi-line merging through the pipeline (`MULTILINE_LOG_GROUPS`).
+mod multiline;
 /// The `cwl-bridge` binary end to end: output, summary, exit codes.
 mod replay_cli;
 /// Shared helpers: delivery builders, running the CLI binary.
