@@ -79,12 +79,20 @@ fn bench_whole(c: &mut Criterion) {
     let mut g = c.benchmark_group("delivery_1mib");
     g.throughput(Throughput::Bytes(json.len() as u64));
 
-    g.bench_function("gunzip_only", |b| b.iter(|| decode::gunzip(black_box(&gz), limits).unwrap()));
-    g.bench_function("decode", |b| b.iter(|| decode::decode_event(black_box(event.as_bytes()), limits).unwrap()));
+    g.bench_function("gunzip_only", |b| {
+        b.iter(|| decode::gunzip(black_box(&gz), limits).unwrap())
+    });
+    g.bench_function("decode", |b| {
+        b.iter(|| decode::decode_event(black_box(event.as_bytes()), limits).unwrap())
+    });
     let decoded = decode::decode_event(event.as_bytes(), limits).unwrap();
     let pipeline = Pipeline::new(config());
     g.bench_function("prepare", |b| {
-        b.iter_batched(|| decoded.clone(), |d| pipeline.prepare(d), criterion::BatchSize::LargeInput)
+        b.iter_batched(
+            || decoded.clone(),
+            |d| pipeline.prepare(d),
+            criterion::BatchSize::LargeInput,
+        )
     });
     let mut sink = std::io::sink();
     g.bench_function("whole_offline", |b| {
