@@ -367,6 +367,11 @@ fn scan(b: &[u8], mut i: usize, end: usize, in_group: bool) -> Option<Level> {
                     i = after;
                     continue;
                 }
+                if tok.len() == 1
+                    && let Some(level) = letter_level(b, tok[0], tok_end, end, in_group)
+                {
+                    return Some(level);
+                }
                 if tok.iter().all(u8::is_ascii_alphabetic) {
                     if let Some(level) = spelling(tok) {
                         let upper = tok.iter().all(u8::is_ascii_uppercase);
@@ -377,7 +382,7 @@ fn scan(b: &[u8], mut i: usize, end: usize, in_group: bool) -> Option<Level> {
                         let bounded = match next {
                             None => true,
                             Some(b'[') => upper,
-                            Some(c) => b" \t\r:])|,/>;".contains(&c),
+                            Some(c) => b" \t\r:])|,/>;!".contains(&c),
                         };
                         return (strong && bounded).then_some(level);
                     }
@@ -385,16 +390,21 @@ fn scan(b: &[u8], mut i: usize, end: usize, in_group: bool) -> Option<Level> {
                         i = tok_end;
                         continue;
                     }
+                    let lower = tok.iter().all(u8::is_ascii_lowercase);
                     let header_like = tok.len() == 1
                         || column_follows(b, tok_end, end)
                         || matches!(next, Some(b'[' | b'('))
-                        || (in_group && next == Some(b':'));
+                        || (next == Some(b':') && (in_group || lower));
                     if !header_like {
                         return None;
                     }
                 } else if is_hex_id(tok) {
                     i = tok_end;
                     continue;
+                } else if next == Some(b':')
+                    && let Some(level) = channel_level(tok)
+                {
+                    return Some(level);
                 }
                 unknown += 1;
                 if unknown > MAX_UNKNOWN {
@@ -406,6 +416,40 @@ fn scan(b: &[u8], mut i: usize, end: usize, in_group: bool) -> Option<Level> {
         }
     }
     None
+}
+
+/// A single letter that some formats define as the level: the CloudWatch
+/// agent and Telegraf (`2024/11/25 10:01:02 E! [outputs.x] …`), and
+/// Tornado / Jupyter inside a group (`[W 241125 10:01:02 web:2239]`).
+fn letter_level(b: &[u8], letter: u8, tok_end: usize, end: usize, in_group: bool) -> Option<Level> {
+    let at = |k: usize| (k < end).then(|| b[k]);
+    let defined = match (at(tok_end), at(tok_end + 1)) {
+        (Some(b'!'), None | Some(b' ' | b'\t')) => true,
+        (Some(b' '), Some(d)) => in_group && d.is_ascii_digit(),
+        _ => false,
+    };
+    if !defined {
+        return None;
+    }
+    match letter {
+        b'D' => Some(Level::Debug),
+        b'I' => Some(Level::Info),
+        b'W' => Some(Level::Warn),
+        b'E' => Some(Level::Error),
+        b'C' | b'F' => Some(Level::Fatal),
+        _ => None,
+    }
+}
+
+/// Monolog (PHP, Laravel, Symfony): `channel.LEVEL:` —
+/// `[2024-11-25 10:01:02] production.ERROR: msg`.
+fn channel_level(tok: &[u8]) -> Option<Level> {
+    let dot = tok.iter().rposition(|&c| c == b'.')?;
+    let name = &tok[dot + 1..];
+    if dot == 0 || !name.iter().all(u8::is_ascii_uppercase) {
+        return None;
+    }
+    spelling(name)
 }
 
 /// Past blanks and the punctuation headers use between fields.
@@ -469,9 +513,9 @@ fn is_month(w: &[u8]) -> bool {
 
 /// Words headers hold that are neither levels nor prose: month and day
 /// names, AM/PM, time zones, the CRI stream, the Node Lambda runtime's
-/// `undefined` request id, PHP's `PHP Warning:`.
+/// `undefined` request id, PHP's `PHP Warning:`, `npm WARN` / `npm ERR!`.
 fn skip_word(w: &[u8]) -> bool {
-    const WORDS: [&[u8]; 28] = [
+    const WORDS: [&[u8]; 29] = [
         b"sept",
         b"mon",
         b"tue",
@@ -500,6 +544,7 @@ fn skip_word(w: &[u8]) -> bool {
         b"stderr",
         b"undefined",
         b"php",
+        b"npm",
     ];
     is_month(w) || WORDS.iter().any(|k| k.eq_ignore_ascii_case(w))
 }
@@ -544,15 +589,16 @@ fn is_level_key(k: &[u8]) -> bool {
     KEYS.iter().any(|key| key.eq_ignore_ascii_case(k))
 }
 
-/// A logfmt value at `i` (quoted with `\` escapes, or bare to the next
-/// blank), and where the pair ends.
+/// A logfmt value at `i` (quoted in `"` or `'` with `\` escapes, or bare
+/// to the next blank), and where the pair ends.
 fn logfmt_value(b: &[u8], i: usize, end: usize) -> (&[u8], usize) {
-    if i < end && b[i] == b'"' {
+    if i < end && matches!(b[i], b'"' | b'\'') {
+        let quote = b[i];
         let mut k = i + 1;
         while k < end {
             match b[k] {
                 b'\\' => k += 2,
-                b'"' => return (&b[i + 1..k], k + 1),
+                c if c == quote => return (&b[i + 1..k], k + 1),
                 _ => k += 1,
             }
         }

@@ -621,3 +621,147 @@ proptest::proptest! {
         let _ = full(&s);
     }
 }
+
+#[test]
+fn more_formats_met_in_cloudwatch() {
+    check(&[
+        (
+            "2024/11/25 10:01:02 I! Config has been translated into TOML",
+            Some(I),
+        ),
+        (
+            "2024-11-25T10:01:02Z E! [outputs.cloudwatchlogs] Aws error received",
+            Some(E),
+        ),
+        ("2024-11-25T10:01:02Z W! [agent] skipped", Some(W)),
+        ("2024-11-25T10:01:02Z D! [agent] x", Some(D)),
+        (
+            "[I 241125 10:01:02 web:2239] 200 GET / (10.0.0.1) 1.23ms",
+            Some(I),
+        ),
+        (
+            "[W 241125 10:01:02 web:2239] 404 GET /x (10.0.0.1) 0.50ms",
+            Some(W),
+        ),
+        ("[E 2024-11-25 10:01:02.123 ServerApp] boom", Some(E)),
+        (
+            "[2024-11-25 10:01:02] production.ERROR: Something failed {\"exception\":\"x\"}",
+            Some(E),
+        ),
+        (
+            "[2024-11-25T10:01:02.123456+00:00] request.INFO: Matched route \"_wdt\".",
+            Some(I),
+        ),
+        ("[2024-11-25 10:01:02] com.example.Error: boom", None),
+        ("npm ERR! code ELIFECYCLE", Some(E)),
+        ("npm WARN deprecated request@2.88.2", Some(W)),
+        ("event='hi' level='warning' timestamp='2024-11-25'", Some(W)),
+        (
+            "[2024/11/25 10:01:02] [ info] [fluent bit] version=1.9.10",
+            Some(I),
+        ),
+        (
+            "[2024/11/25 10:01:02] [error] [output:cloudwatch_logs:cloudwatch_logs.0] x",
+            Some(E),
+        ),
+        (
+            "[2024/11/25 10:01:02] [ warn] [engine] failed to flush chunk",
+            Some(W),
+        ),
+        (
+            "[2024-11-25 10:01:02.123][7][info][main] [source/server/server.cc:123] initializing",
+            Some(I),
+        ),
+        (
+            "[2024-11-25 10:01:02.123][1][warning][config] [source/x.cc:1] gRPC update failed",
+            Some(W),
+        ),
+        (
+            "2024-11-25 10:01:02 UTC | CORE | INFO | (pkg/x.go:12 in Run) | msg",
+            Some(I),
+        ),
+        (
+            "2024-11-25T10:01:02.123Z\tinfo\tservice/service.go:123\tEverything is ready.",
+            Some(I),
+        ),
+        (
+            "2024-11-25 10:01:02,123 [myid:] - INFO  [main:QuorumPeerConfig@174] - Reading configuration",
+            Some(I),
+        ),
+        ("10:01:02.123 [info] GET /", Some(I)),
+        ("10:01:02.123 request_id=F1xABC [info] Sent 200 in 1ms", Some(I)),
+        (
+            "[INFO] [11/25/2024 10:01:02.123] [system-akka.actor.default-dispatcher-3] [akka://s/user/x] m",
+            Some(I),
+        ),
+        (
+            "2024-11-25 10:01:02,123 INFO  [io.quarkus] (main) app 1.0 on JVM started",
+            Some(I),
+        ),
+        (
+            "10:01:02,123 INFO  [org.jboss.as] (MSC service thread 1-2) WFLYSRV0049: started",
+            Some(I),
+        ),
+        (
+            "<Nov 25, 2024 10:01:02 AM UTC> <Warning> <Server> <BEA-002611> <msg>",
+            Some(W),
+        ),
+        (
+            "2024-11-25 10:01:02.123+0000 [id=1]\tINFO\tjenkins.InitReactorRunner$1#onAttained: Started",
+            Some(I),
+        ),
+        (
+            "2024-11-25T10:01:02.123Z pid=7 tid=abc class=Job jid=123 INFO: start",
+            Some(I),
+        ),
+        ("[2024-11-25 10:01:02.123 +0000] ERROR (7 on host): boom", Some(E)),
+        (
+            "[2024-11-25T10:01:02.123Z]  INFO: app/7 on host: listening",
+            Some(I),
+        ),
+        ("Nov 25 10:01:02 ip-10-0-0-1 web: WARNING:root:x", Some(W)),
+        (
+            "Nov 25 10:01:02 ip-10-0-0-1 web: 10.0.0.1 - - [25/Nov/2024:10:01:02 +0000] \"GET / HTTP/1.1\" 200 1",
+            None,
+        ),
+        (
+            "Nov 25 10:01:02 ip-10-0-0-1 systemd[1]: Started Session 1 of user ec2-user.",
+            None,
+        ),
+        (
+            "[Container] 2024/11/25 10:01:02.123456 Running command npm ci",
+            None,
+        ),
+        ("[INFO] BUILD SUCCESS", Some(I)),
+        ("[WARNING] Using platform encoding", Some(W)),
+        ("WARNING: Running pip as the 'root' user", Some(W)),
+        (
+            "2024-11-25T10:01:02.123Z [INFO]  provider: configuring client",
+            Some(I),
+        ),
+        (
+            "*** Starting uWSGI 2.0.21 (64bit) on [Mon Nov 25 10:01:02 2024] ***",
+            None,
+        ),
+        (
+            "[pid: 7|app: 0|req: 1/1] 10.0.0.1 () {34 vars in 567 bytes} [Mon Nov 25 10:01:02 2024] GET / => generated",
+            None,
+        ),
+        (
+            "1:M 25 Nov 2024 10:01:02.123 * Ready to accept connections tcp",
+            None,
+        ),
+        (
+            "Started GET \"/\" for 127.0.0.1 at 2024-11-25 10:01:02 +0000",
+            None,
+        ),
+        (
+            "ERROR StatusLogger Log4j2 could not find a logging implementation.",
+            Some(E),
+        ),
+        ("2024-11-25T10:01:02.123456789+00:00 INFO my_crate - msg", Some(I)),
+        ("KeyError: error in x", None),
+        ("ValueError: invalid literal for int() with base 10: 'x'", None),
+        ("Exception: error in x", None),
+    ]);
+}
