@@ -249,8 +249,8 @@ fn skip_blank(b: &[u8], mut i: usize) -> usize {
 }
 
 fn line_end(b: &[u8], start: usize) -> usize {
-    let end = memchr::memchr(b'\n', &b[start..]).map_or(b.len(), |k| start + k);
-    end.min(start + LINE)
+    let limit = b.len().min(start + LINE);
+    memchr::memchr(b'\n', &b[start..limit]).map_or(limit, |k| start + k)
 }
 
 /// The level of the header line `b[start..end]`.
@@ -452,9 +452,31 @@ fn channel_level(tok: &[u8]) -> Option<Level> {
     spelling(name)
 }
 
+/// Byte classes of the lexer, one table lookup per byte.
+const SEP: u8 = 1;
+const IDENT: u8 = 2;
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let seps = b" \t\r-|:,;>*#=~.";
+    let mut k = 0;
+    while k < seps.len() {
+        t[seps[k] as usize] |= SEP;
+        k += 1;
+    }
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'$' | b'@' | b'-') {
+            t[c] |= IDENT;
+        }
+        c += 1;
+    }
+    t
+};
+
 /// Past blanks and the punctuation headers use between fields.
 fn skip_separators(b: &[u8], mut i: usize, end: usize) -> usize {
-    while i < end && b" \t\r-|:,;>*#=~.".contains(&b[i]) {
+    while i < end && CLASS[usize::from(b[i])] & SEP != 0 {
         i += 1;
     }
     i
@@ -462,7 +484,7 @@ fn skip_separators(b: &[u8], mut i: usize, end: usize) -> usize {
 
 /// The end of an identifier-like token: letters, digits, `_ . $ @ -`.
 fn ident_end(b: &[u8], mut i: usize, end: usize) -> usize {
-    while i < end && (b[i].is_ascii_alphanumeric() || b"_.$@-".contains(&b[i])) {
+    while i < end && CLASS[usize::from(b[i])] & IDENT != 0 {
         i += 1;
     }
     i
