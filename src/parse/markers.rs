@@ -3,8 +3,9 @@
 //!
 //! Every pattern of every marker goes into one [`RegexSet`]; a table maps a
 //! pattern's index back to its marker. Patterns are compiled in multi-line
-//! mode (`^` and `$` match at the start and end of any line of the message)
-//! and see the message with its ANSI escape sequences removed.
+//! and CRLF mode (`^` and `$` match at the start and end of any line of the
+//! message, `\r\n` counting as one line end) and see the message with its
+//! ANSI escape sequences removed.
 //!
 //! Two things keep the one pass fast on every line:
 //! - `\b` and `\B` are compiled as ASCII word boundaries (as if written
@@ -139,6 +140,7 @@ impl MarkerSet {
                 // the marker and the pattern at fault.
                 RegexBuilder::new(p)
                     .multi_line(true)
+                    .crlf(true)
                     .size_limit(PATTERN_SIZE_LIMIT)
                     .build()
                     .map_err(|e| MarkerError {
@@ -156,6 +158,7 @@ impl MarkerSet {
         }
         let set = RegexSetBuilder::new(patterns.iter().map(|p| p.as_ref()))
             .multi_line(true)
+            .crlf(true)
             .size_limit(SET_SIZE_LIMIT)
             .build()
             .map_err(|e| MarkerError {

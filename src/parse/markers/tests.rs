@@ -277,3 +277,11 @@ proptest::proptest! {
         proptest::prop_assert_eq!(with.scan(&msg), without.scan(&msg), "{:?}", msg);
     }
 }
+
+#[test]
+fn crlf_line_ends_count_for_caret_and_dollar() {
+    assert_eq!(defaults("boom\r\n\tat com.x.Y.z(Y.java:42)\r\n"), ["exception"]);
+    let extra = vec![("end".to_string(), vec!["done$".to_string()])];
+    let set = MarkerSet::build(false, &extra).unwrap();
+    assert_eq!(names(&set, "job done\r\nnext"), ["end"]);
+}
