@@ -12,7 +12,7 @@
 //!   `(?-u:\b)`). A Unicode word boundary makes the lazy DFA give up on any
 //!   line with a non-ASCII byte, and the whole set then runs ~100× slower on
 //!   such lines. The two differ only next to a non-ASCII letter.
-//! - A literal prefilter ([`prefilter`]) skips the set for messages that
+//! - A literal prefilter (module `prefilter`) skips the set for messages that
 //!   hold none of the strings the patterns require.
 
 mod prefilter;

@@ -11,9 +11,8 @@
 //!
 //! The needles are lower case and the haystack is lower-cased (ASCII only),
 //! so case-sensitive literals are checked case-insensitively: a superset,
-//! which is all a prefilter needs. One approximation: a class such as
-//! `(?i)k`, which also holds the Kelvin sign, is taken as the ASCII letter
-//! alone.
+//! which is all a prefilter needs. Non-ASCII case variants stay needles of
+//! their own (`(?i)s` is `s` or `ſ`, `(?i)k` is `k` or the Kelvin sign).
 
 use std::cell::RefCell;
 
@@ -203,10 +202,9 @@ fn exact(hir: &Hir) -> Option<Vec<Vec<u8>>> {
 }
 
 /// The members of a small class, ASCII-lower-cased: `[Aa]` is `a`,
-/// `[Kk\u{212A}]` is `k` (see the module docs), `[ab]` is `a`, `b`.
+/// `[Kk\u{212A}]` is `k` and the Kelvin sign, `[ab]` is `a`, `b`.
 fn class_strings(class: &Class) -> Option<Vec<Vec<u8>>> {
     let mut out: Vec<Vec<u8>> = Vec::new();
-    let mut ascii_letters = 0u32;
     let push = |c: char, out: &mut Vec<Vec<u8>>| {
         let mut buf = [0u8; 4];
         let s = c.to_ascii_lowercase().encode_utf8(&mut buf).as_bytes().to_vec();
@@ -223,7 +221,6 @@ fn class_strings(class: &Class) -> Option<Vec<Vec<u8>>> {
                     return None;
                 }
                 for c in r.start()..=r.end() {
-                    ascii_letters += u32::from(c.is_ascii_alphabetic());
                     push(c, &mut out);
                 }
             }
@@ -239,15 +236,10 @@ fn class_strings(class: &Class) -> Option<Vec<Vec<u8>>> {
                     if !c.is_ascii() {
                         return None;
                     }
-                    ascii_letters += u32::from(c.is_ascii_alphabetic());
                     push(char::from(c), &mut out);
                 }
             }
         }
-    }
-    // `(?i)k` is [Kk\u{212A}] and `(?i)s` is [Ss\u{17F}]: keep the letter.
-    if ascii_letters > 0 && out.len() == 2 && out.iter().any(|s| s.len() > 1) {
-        out.retain(|s| s.len() == 1);
     }
     (!out.is_empty() && out.len() <= 4).then_some(out)
 }
@@ -272,9 +264,15 @@ mod tests {
     #[test]
     fn required_literals_of_the_default_patterns() {
         assert_eq!(req(r"\bWARN(ING)?:").unwrap(), ["warn:", "warning:"]);
-        assert_eq!(req(r"(?i)\bchaos\b").unwrap(), ["chaos"]);
-        assert_eq!(req(r"(?i)stress function").unwrap(), ["stress function"]);
-        assert_eq!(req(r"(?i)simulated (404|5\d\d|error)").unwrap(), ["simulated "]);
+        // `(?i)s` also matches the long s `ſ`.
+        assert_eq!(req(r"(?i)\bchaos\b").unwrap(), ["chaos", "chao\u{17F}"]);
+        let stress = req(r"(?i)stress function").unwrap();
+        assert_eq!(stress.len(), 8);
+        assert!(stress.contains(&"stress function".to_string()));
+        assert_eq!(
+            req(r"(?i)simulated (404|5\d\d|error)").unwrap(),
+            ["simulated ", "\u{17F}imulated "]
+        );
         assert_eq!(
             req(r"(?i)(fault|failure|latency) injection").unwrap(),
             ["failure injection", "fault injection", "latency injection"]
@@ -297,9 +295,15 @@ mod tests {
     }
 
     #[test]
-    fn case_folds_with_non_ascii_members_keep_the_ascii_letter() {
-        assert_eq!(req(r"(?i)kiss").unwrap(), ["kiss"]);
+    fn non_ascii_case_variants_are_needles_of_their_own() {
+        let kiss = req(r"(?i)kiss").unwrap();
+        assert_eq!(kiss.len(), 8);
+        assert!(kiss.contains(&"kiss".to_string()));
+        assert!(kiss.contains(&"\u{212A}i\u{17F}\u{17F}".to_string()));
         assert_eq!(req(r"(?i)é").unwrap(), ["É", "é"]);
+        let p = Prefilter::new(["(?i)ſ"]).unwrap();
+        assert!(p.may_match("ſ"));
+        assert!(p.may_match("S"));
     }
 
     #[test]

@@ -267,6 +267,7 @@ proptest::proptest! {
             "chaos", "CHAOS", "Chaos", "mode", "simulated", " 404", " 503", "stress", " function",
             "fault", " injection", "ELB-HealthChecker", "kube-probe", "Traceback (most recent call last)",
             "Exception", "Error", ": ", "Exception in thread", "é", "\x1b[33m", "\x1b[0m", "x", "_", ".",
+            "ſ", "cha", "os", "\u{212A}",
         ]),
         0..12,
     )) {
