@@ -262,14 +262,30 @@ fn ascii_word_boundaries(pattern: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Regex errors span several lines (the pattern, a caret, the message); a
-/// configuration error reads better on one.
+/// Regex errors span several lines (a title, the pattern indented by four
+/// spaces, a caret line, `error: why`); a configuration error reads better
+/// on one: `unclosed group (column 3)`.
 fn one_line(s: &str) -> String {
-    s.split('\n')
-        .map(str::trim_end)
-        .filter(|l| !l.trim().is_empty())
-        .collect::<Vec<_>>()
-        .join(" | ")
+    let lines: Vec<&str> = s.lines().collect();
+    let Some(why) = lines.iter().find_map(|l| l.strip_prefix("error: ")) else {
+        return lines
+            .iter()
+            .map(|l| l.trim())
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+    };
+    let carets = lines
+        .iter()
+        .filter(|l| !l.trim().is_empty() && l.trim().bytes().all(|c| c == b'^'))
+        .collect::<Vec<_>>();
+    match carets.as_slice() {
+        [one] => {
+            let column = one.find('^').unwrap_or(0).saturating_sub(4) + 1;
+            format!("{why} (column {column})")
+        }
+        _ => why.to_string(),
+    }
 }
 
 /// `s` without its ANSI escape sequences (colours, cursor moves, OSC
