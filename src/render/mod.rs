@@ -7,7 +7,11 @@
 //! JSON member named like a bridge field is dropped so the bridge's value
 //! wins and the document has no duplicate keys.
 
+mod escape;
+
 use serde_json::{Map, Value};
+
+pub use escape::write_json_str;
 
 use crate::decode::LogEvent;
 use crate::fields as f;
@@ -127,8 +131,7 @@ impl IndexNamer {
 
 /// Writes `s` as a JSON string.
 pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
-    // Writing into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, s);
+    write_json_str(out, s);
 }
 
 fn key(out: &mut Vec<u8>, name: &str) {
