@@ -109,11 +109,7 @@ impl Pipeline {
             })
         };
 
-        let origin = Origin {
-            owner: &owner,
-            log_group: &log_group,
-            log_stream: &log_stream,
-        };
+        let origin = Origin::new(&owner, &log_group, &log_stream);
         let bytes: usize = merged.events.iter().map(|e| e.message.len() + 256).sum();
         let mut batch = Batch::with_capacity(bytes + outcome.updates.len() * 256);
         let mut index = String::new();
