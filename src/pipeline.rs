@@ -112,6 +112,7 @@ impl Pipeline {
         let origin = Origin::new(&owner, &log_group, &log_stream);
         let bytes: usize = merged.events.iter().map(|e| e.message.len() + 256).sum();
         let mut batch = Batch::with_capacity(bytes + outcome.updates.len() * 256);
+        batch.items.reserve(merged.events.len() + outcome.updates.len());
         let mut index = String::new();
         for u in &outcome.updates {
             batch.push(Action::Update, &u.doc.index, &u.doc.id, true, |out| {
