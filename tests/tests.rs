@@ -3,5 +3,7 @@
 
 /// The `cwl-bridge` binary end to end: output, summary, exit codes.
 mod replay_cli;
+/// The OpenSearch sink against the stand-in OpenSearch of `support::standin`.
+mod sink;
 /// Shared helpers: delivery builders, running the CLI binary.
 mod support;
