@@ -3,6 +3,8 @@
 
 /// The `cwl-bridge` binary end to end: output, summary, exit codes.
 mod replay_cli;
+/// `cwl-bridge replay --opensearch` end to end against the stand-in.
+mod replay_opensearch;
 /// The OpenSearch sink against the stand-in OpenSearch of `support::standin`.
 mod sink;
 /// Shared helpers: delivery builders, running the CLI binary.
