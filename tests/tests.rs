@@ -1,6 +1,8 @@
 //! The one integration-test binary. Each module says what belongs in it.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+/// Sink cases shared by the stand-in and a real cluster (`OPENSEARCH_URL`, opt-in).
+mod real_cluster;
 /// The `cwl-bridge` binary end to end: output, summary, exit codes.
 mod replay_cli;
 /// `cwl-bridge replay --opensearch` end to end against the stand-in.
