@@ -152,7 +152,7 @@ impl OpenSearchSink {
         let body = Bytes::from(template::body(&self.prefix).to_string());
         let path = format!("_index_template/{name}");
         let mut jitter = Jitter::from_clock();
-        let mut last = String::new();
+        let mut last = "deadline reached".to_string();
         for attempt in 0..TEMPLATE_ATTEMPTS {
             let Some(timeout) = self.time_left(deadline) else {
                 break;
