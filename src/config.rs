@@ -101,6 +101,15 @@ pub const VARIABLES: &[(&str, &str)] = &[
         "METRICS_NAMESPACE",
         "CloudWatch namespace of the function's own metrics (default CwlTraceBridge)",
     ),
+    (
+        "OPENSEARCH_MAX_RETRIES",
+        "attempts after the first for an item or request OpenSearch throttled or failed (default 10)",
+    ),
+    (
+        "RETRY_BASE_MS",
+        "first backoff ceiling; it doubles per attempt, with full jitter (default 100)",
+    ),
+    ("RETRY_MAX_DELAY_MS", "largest backoff ceiling (default 5000)"),
 ];
 
 /// A value that does not validate.
@@ -268,6 +277,12 @@ pub struct OpenSearchConfig {
     pub request_timeout: Duration,
     /// Timeout to connect.
     pub connect_timeout: Duration,
+    /// Attempts after the first, per item (all bounded by the deadline too).
+    pub max_retries: u32,
+    /// First backoff ceiling.
+    pub retry_base: Duration,
+    /// Largest backoff ceiling.
+    pub retry_max_delay: Duration,
 }
 
 /// Everything the pipeline needs, validated.
@@ -401,6 +416,14 @@ fn opensearch_from(s: &Settings) -> Result<Option<OpenSearchConfig>, ConfigError
     if host.is_empty() {
         return Err(ConfigError::new("OPENSEARCH_ENDPOINT", raw, "has no host"));
     }
+    if host.split('/').next().unwrap_or_default().contains('@') {
+        // Not echoed: the value holds a password.
+        return Err(ConfigError::new(
+            "OPENSEARCH_ENDPOINT",
+            "(a URL with credentials, not shown)",
+            "put credentials in OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD, not in the URL",
+        ));
+    }
     let host = host.split(['/', ':']).next().unwrap_or_default();
     let auth = match s.get("OPENSEARCH_AUTH").map(str::to_ascii_lowercase).as_deref() {
         None | Some("none") => Auth::None,
@@ -476,6 +499,9 @@ fn opensearch_from(s: &Settings) -> Result<Option<OpenSearchConfig>, ConfigError
         concurrency: s.positive("BULK_CONCURRENCY", 3)?,
         request_timeout: Duration::from_millis(s.positive("REQUEST_TIMEOUT_MS", 30_000)? as u64),
         connect_timeout: Duration::from_millis(s.positive("CONNECT_TIMEOUT_MS", 5_000)? as u64),
+        max_retries: s.parse("OPENSEARCH_MAX_RETRIES", 10u32)?,
+        retry_base: Duration::from_millis(s.positive("RETRY_BASE_MS", 100)? as u64),
+        retry_max_delay: Duration::from_millis(s.positive("RETRY_MAX_DELAY_MS", 5_000)? as u64),
     }))
 }
 

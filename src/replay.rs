@@ -11,6 +11,7 @@
 //! | `{"events":[…]}` | `aws logs filter-log-events` / `get-log-events` output |
 //! | `{"Records":[{"kinesis":{"data":…}}]}`, `{"records":[{"data":…}]}` | Kinesis or Firehose records carrying subscription payloads |
 //! | `{"requestPayload":{"awslogs":…}}`, `{"Messages":[{"Body":…}]}` | Lambda on-failure destination records, raw or as `aws sqs receive-message` prints them |
+//! | `{"index":{"_index":…}}` then a document, line after line | a `_bulk` body (the offline output, a `--failed` file): sent as it is, not parsed again |
 //! | anything else | plain text, one event per line |
 //!
 //! Reading a file yields [`Input`]s that are decoded one at a time, so a run
@@ -53,6 +54,8 @@ pub enum Unit {
     Json(Value),
     /// A delivery built here (text lines, CLI output).
     Built(LogsData),
+    /// Part of a `_bulk` body: documents already rendered, sent as they are.
+    Bulk(crate::sink::Batch),
 }
 
 /// One delivery-to-be, with where it came from.
@@ -73,6 +76,7 @@ impl Input {
             Unit::Gzip(gz) => decode::gunzip(&gz, limits).and_then(|j| decode::parse_json(&j)),
             Unit::Json(v) => decode::parse_value(v),
             Unit::Built(d) => Ok(d),
+            Unit::Bulk(_) => return Err("a _bulk body holds documents, not a delivery".into()),
         };
         r.map_err(|e| e.to_string())
     }
@@ -175,6 +179,9 @@ pub fn read_bytes(
         return read_json_stream(label, file_name, &inflated, opts)
             .unwrap_or_else(|| vec![text_error(label, "gzip content is not JSON")]);
     }
+    if looks_like_bulk(bytes) {
+        return read_bulk(label, bytes);
+    }
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     if matches!(first, Some(b'{' | b'['))
         && let Some(inputs) = read_json_stream(label, file_name, bytes, opts)
@@ -182,6 +189,114 @@ pub fn read_bytes(
         return inputs;
     }
     read_text(label, file_name, bytes, mtime_ms, opts)
+}
+
+/// True when the first non-blank line is a `_bulk` action line:
+/// `{"index":{"_index":…}}` (or `update`, `create`, `delete`).
+fn looks_like_bulk(bytes: &[u8]) -> bool {
+    let Some(line) = bytes
+        .split(|b| *b == b'\n')
+        .find(|l| !l.iter().all(u8::is_ascii_whitespace))
+    else {
+        return false;
+    };
+    match serde_json::from_slice::<Value>(line) {
+        Ok(Value::Object(m)) if m.len() == 1 => m.iter().next().is_some_and(|(k, v)| {
+            matches!(k.as_str(), "index" | "create" | "update" | "delete") && v.get("_index").is_some()
+        }),
+        _ => false,
+    }
+}
+
+/// A `_bulk` body: action line and document pairs, cut into batches of
+/// [`EVENTS_PER_DELIVERY`] items. `index` and `update` actions are kept as
+/// they are; a bad pair is reported with its line and the rest goes on.
+fn read_bulk(label: &str, bytes: &[u8]) -> Vec<Input> {
+    use crate::sink::{Action, Batch};
+    #[derive(serde::Deserialize)]
+    struct Meta {
+        #[serde(rename = "_index")]
+        index: String,
+        #[serde(rename = "_id")]
+        id: Option<String>,
+    }
+    #[derive(serde::Deserialize)]
+    struct DocId {
+        #[serde(rename = "@id")]
+        id: Option<String>,
+    }
+    let mut out = Vec::new();
+    let mut batch = Batch::default();
+    let mut first_line = 1;
+    let mut lines = bytes.split(|b| *b == b'\n').enumerate();
+    while let Some((n, line)) = lines.next() {
+        let line_no = n + 1;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let here = format!("{label}: line {line_no}");
+        let parsed: Result<std::collections::BTreeMap<String, Meta>, _> = serde_json::from_slice(line);
+        let Some((name, meta)) = parsed
+            .ok()
+            .filter(|m| m.len() == 1)
+            .and_then(|m| m.into_iter().next())
+        else {
+            out.push(text_error(
+                &here,
+                "expected a _bulk action line {\"index\":{\"_index\":…}}",
+            ));
+            continue;
+        };
+        let action = match name.as_str() {
+            "index" => Action::Index,
+            "update" => Action::Update,
+            other => {
+                out.push(text_error(
+                    &here,
+                    &format!("_bulk action {other:?} is not re-driven (only index and update)"),
+                ));
+                if other != "delete" {
+                    // Its document line.
+                    let _ = lines.next();
+                }
+                continue;
+            }
+        };
+        let Some((_, doc)) = lines.next() else {
+            out.push(text_error(&here, "action line without a document line"));
+            break;
+        };
+        let doc = doc.strip_suffix(b"\r").unwrap_or(doc);
+        let doc_id = match serde_json::from_slice::<DocId>(doc) {
+            Ok(d) => d.id,
+            Err(e) => {
+                out.push(text_error(
+                    &format!("{label}: line {}", line_no + 1),
+                    &format!("document is not JSON: {e}"),
+                ));
+                continue;
+            }
+        };
+        if batch.is_empty() {
+            first_line = line_no;
+        }
+        let send_id = meta.id.is_some();
+        let id = meta.id.or(doc_id).unwrap_or_else(|| format!("line {line_no}"));
+        batch.push(action, &meta.index, &id, send_id, |o| o.extend_from_slice(doc));
+        if batch.items.len() >= EVENTS_PER_DELIVERY {
+            out.push(Input {
+                label: format!("{label}: line {first_line}"),
+                unit: Ok(Unit::Bulk(std::mem::take(&mut batch))),
+            });
+        }
+    }
+    if !batch.is_empty() {
+        out.push(Input {
+            label: format!("{label}: line {first_line}"),
+            unit: Ok(Unit::Bulk(batch)),
+        });
+    }
+    out
 }
 
 fn text_error(label: &str, msg: &str) -> Input {
@@ -513,6 +628,23 @@ pub async fn run(
     sink: &crate::sink::Sink,
     paths: &[PathBuf],
     opts: &TextOptions,
+    progress: impl FnMut(usize, usize, &Stats),
+) -> Result<Stats, crate::sink::SinkError> {
+    run_with(pipeline, sink, paths, opts, None, |_, _| {}, progress).await
+}
+
+/// [`run`] with a deadline for the whole run (what is not stored by then
+/// is reported failed, and later batches are not sent at all) and
+/// `on_report`, called with each input's label and sink report (to write
+/// the failed items' bytes to a re-drivable file, or show warnings).
+/// A `_bulk` body among the inputs is sent as it is.
+pub async fn run_with(
+    pipeline: &crate::pipeline::Pipeline,
+    sink: &crate::sink::Sink,
+    paths: &[PathBuf],
+    opts: &TextOptions,
+    deadline: Option<std::time::Instant>,
+    mut on_report: impl FnMut(&str, &crate::sink::SinkReport),
     mut progress: impl FnMut(usize, usize, &Stats),
 ) -> Result<Stats, crate::sink::SinkError> {
     let limits = pipeline.config().limits;
@@ -528,26 +660,50 @@ pub async fn run(
             Ok(inputs) => {
                 for input in inputs {
                     let label = input.label.clone();
-                    match input.decode(limits) {
-                        Err(e) => total.errors.push(format!("{label}: {e}")),
-                        Ok(data) => {
-                            let prepared = pipeline.prepare(data);
-                            let mut stats = prepared.stats;
-                            for e in &mut stats.errors {
-                                *e = format!("{label}: {e}");
-                            }
-                            let report = sink.send(prepared.batch, None).await?;
-                            stats.indexed += report.indexed;
-                            stats.retried += report.retried;
-                            stats.failed += report.failed.len() as u64;
-                            for f in report.failed {
-                                stats
-                                    .errors
-                                    .push(format!("{label}: event {} not indexed: {}", f.id, f.reason));
-                            }
-                            total.add(stats);
+                    let (batch, mut stats) = match input.unit {
+                        Ok(Unit::Bulk(batch)) => {
+                            let updates = batch
+                                .items
+                                .iter()
+                                .filter(|i| i.action == crate::sink::Action::Update)
+                                .count() as u64;
+                            let stats = Stats {
+                                documents: batch.items.len() as u64 - updates,
+                                updates,
+                                ..Stats::default()
+                            };
+                            (batch, stats)
                         }
+                        unit => match (Input {
+                            label: label.clone(),
+                            unit,
+                        })
+                        .decode(limits)
+                        {
+                            Err(e) => {
+                                total.errors.push(format!("{label}: {e}"));
+                                continue;
+                            }
+                            Ok(data) => {
+                                let prepared = pipeline.prepare(data);
+                                (prepared.batch, prepared.stats)
+                            }
+                        },
+                    };
+                    for e in &mut stats.errors {
+                        *e = format!("{label}: {e}");
                     }
+                    let report = sink.send(batch, deadline).await?;
+                    on_report(&label, &report);
+                    stats.indexed += report.indexed;
+                    stats.retried += report.retried;
+                    stats.failed += report.failed.len() as u64;
+                    for f in report.failed {
+                        stats
+                            .errors
+                            .push(format!("{label}: event {} not indexed: {}", f.id, f.reason));
+                    }
+                    total.add(stats);
                 }
             }
         }
@@ -612,5 +768,57 @@ mod tests {
         assert_eq!(a.log_group, "replay/f.log");
         assert_eq!(a.events[0].id, b.events[0].id);
         assert_ne!(a.events[0].id, a.events[1].id);
+    }
+
+    #[test]
+    fn a_bulk_body_is_read_back_as_it_was_written() {
+        let body = concat!(
+            "{\"index\":{\"_index\":\"cwl-2018.11.29\",\"_id\":\"1\"}}\n{\"@id\":\"1\",\"@message\":\"hi\"}\n",
+            "{\"index\":{\"_index\":\"cwl-2018.11.29\"}}\n{\"@id\":\"2\",\"@message\":\"no _id\"}\n",
+            "{\"update\":{\"_index\":\"cwl-2018.11.28\",\"_id\":\"0\"}}\n{\"doc\":{\"traceId\":\"ab\"}}\n",
+        );
+        let inputs = read_bytes(
+            "f",
+            "failed.ndjson",
+            body.as_bytes(),
+            0,
+            &TextOptions::default(),
+            Limits::default(),
+        );
+        assert_eq!(inputs.len(), 1);
+        let Ok(Unit::Bulk(b)) = &inputs[0].unit else {
+            panic!("{:?}", inputs[0].unit)
+        };
+        assert_eq!(b.body, body.as_bytes());
+        assert_eq!(b.items.len(), 3);
+        assert_eq!(b.items[1].id, "2");
+        assert_eq!(b.items[2].action, crate::sink::Action::Update);
+    }
+
+    #[test]
+    fn a_bad_pair_in_a_bulk_body_is_reported_and_the_rest_kept() {
+        let body = concat!(
+            "{\"index\":{\"_index\":\"cwl-x\",\"_id\":\"1\"}}\nnot json\n",
+            "{\"delete\":{\"_index\":\"cwl-x\",\"_id\":\"9\"}}\n",
+            "{\"index\":{\"_index\":\"cwl-x\",\"_id\":\"2\"}}\n{}\n",
+        );
+        let inputs = read_bytes(
+            "f",
+            "f",
+            body.as_bytes(),
+            0,
+            &TextOptions::default(),
+            Limits::default(),
+        );
+        let errors: Vec<String> = inputs
+            .iter()
+            .filter_map(|i| i.unit.as_ref().err().cloned())
+            .collect();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(
+            inputs
+                .iter()
+                .any(|i| matches!(&i.unit, Ok(Unit::Bulk(b)) if b.items.len() == 1))
+        );
     }
 }

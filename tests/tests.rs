@@ -9,7 +9,13 @@ mod golden;
 mod inputs;
 /// Multi-line merging through the pipeline (`MULTILINE_LOG_GROUPS`).
 mod multiline;
+/// Sink cases shared by the stand-in and a real cluster (`OPENSEARCH_URL`, opt-in).
+mod real_cluster;
 /// The `cwl-bridge` binary end to end: output, summary, exit codes.
 mod replay_cli;
+/// `cwl-bridge replay --opensearch` end to end against the stand-in.
+mod replay_opensearch;
+/// The OpenSearch sink against the stand-in OpenSearch of `support::standin`.
+mod sink;
 /// Shared helpers: delivery builders, running the CLI binary.
 mod support;

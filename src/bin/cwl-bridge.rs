@@ -3,7 +3,8 @@
 //! `cwl-bridge replay PATH…` runs the Lambda's pipeline over files and
 //! writes the `_bulk` body it would send (or indexes into OpenSearch).
 
-use std::io::IsTerminal;
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -38,8 +39,38 @@ struct ReplayArgs {
     #[arg(required = true)]
     paths: Vec<PathBuf>,
     /// Write the _bulk body here instead of standard output.
-    #[arg(long, short)]
+    #[arg(long, short, conflicts_with = "opensearch")]
     out: Option<PathBuf>,
+    /// Index into this OpenSearch (https://host[:port]) [env: OPENSEARCH_ENDPOINT].
+    #[arg(long, value_name = "URL")]
+    opensearch: Option<String>,
+    /// none, basic (OPENSEARCH_USERNAME / OPENSEARCH_PASSWORD[_FILE]) or sigv4 (AWS credential chain) [env: OPENSEARCH_AUTH].
+    #[arg(long, value_name = "AUTH")]
+    auth: Option<String>,
+    /// SigV4 service: es (managed domain) or aoss (Serverless) [env: OPENSEARCH_SERVICE].
+    #[arg(long, value_name = "SERVICE")]
+    service: Option<String>,
+    /// Skip TLS certificate verification (self-signed test clusters only) [env: OPENSEARCH_INSECURE].
+    #[arg(long)]
+    insecure: bool,
+    /// Do not install the index template [env: OPENSEARCH_INDEX_TEMPLATE=false].
+    #[arg(long)]
+    no_index_template: bool,
+    /// Send no _id (Serverless time-series collections; re-sends may duplicate) [env: OPENSEARCH_SEND_IDS=false].
+    #[arg(long)]
+    no_ids: bool,
+    /// Write the documents not indexed here, as a _bulk body this tool can re-drive.
+    #[arg(long, value_name = "FILE")]
+    failed: Option<PathBuf>,
+    /// Give up on what is not indexed after this many seconds (then --failed, exit 1).
+    #[arg(long, value_name = "SECS")]
+    deadline: Option<f64>,
+    /// Most bytes of one _bulk request [env: BULK_MAX_BYTES] (default 5 MiB).
+    #[arg(long, value_name = "N")]
+    bulk_max_bytes: Option<u64>,
+    /// _bulk requests in flight at once [env: BULK_CONCURRENCY] (default 3).
+    #[arg(long, value_name = "N")]
+    concurrency: Option<u64>,
     /// Log group for plain-text files and CLI output (default replay/<file name>).
     #[arg(long)]
     log_group: Option<String>,
@@ -114,6 +145,34 @@ fn settings(args: &ReplayArgs) -> anyhow::Result<Settings> {
     if let Some(n) = args.max_decoded_bytes {
         s.set("MAX_DECODED_BYTES", n.to_string());
     }
+    if let Some(u) = &args.opensearch {
+        s.set("OPENSEARCH_ENDPOINT", u);
+    }
+    if let Some(a) = &args.auth {
+        s.set("OPENSEARCH_AUTH", a);
+    }
+    if let Some(v) = &args.service {
+        s.set("OPENSEARCH_SERVICE", v);
+    }
+    if args.insecure {
+        s.set("OPENSEARCH_INSECURE", "true");
+    }
+    if args.no_index_template {
+        s.set("OPENSEARCH_INDEX_TEMPLATE", "false");
+    }
+    if args.no_ids {
+        s.set("OPENSEARCH_SEND_IDS", "false");
+    }
+    if let Some(n) = args.bulk_max_bytes {
+        s.set("BULK_MAX_BYTES", n.to_string());
+    }
+    if let Some(n) = args.concurrency {
+        s.set("BULK_CONCURRENCY", n.to_string());
+    }
+    if args.out.is_some() {
+        // An explicit file wins over an endpoint from the environment.
+        s.set("OPENSEARCH_ENDPOINT", "");
+    }
     let mut markers = serde_json::Map::new();
     if let Some(env) = s.get("MARKERS") {
         for (name, pats) in
@@ -149,12 +208,40 @@ fn settings(args: &ReplayArgs) -> anyhow::Result<Settings> {
 
 fn replay_cmd(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     let config = Config::from_settings(&settings(&args)?)?;
-    let sink = match &args.out {
-        Some(path) => {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let deadline = match args.deadline {
+        Some(secs) if secs.is_finite() && secs >= 0.0 => Some(Instant::now() + Duration::from_secs_f64(secs)),
+        Some(secs) => anyhow::bail!("--deadline {secs}: expected a number of seconds"),
+        None => None,
+    };
+    let sink = match (&args.out, &config.opensearch) {
+        (Some(path), _) => {
             Sink::Ndjson(NdjsonSink::create(path).with_context(|| format!("creating {}", path.display()))?)
         }
-        None => Sink::Ndjson(NdjsonSink::stdout()),
+        (None, Some(_)) => runtime.block_on(Sink::from_config(&config))?,
+        (None, None) => Sink::Ndjson(NdjsonSink::stdout()),
     };
+    if args.failed.is_some() && !matches!(sink, Sink::OpenSearch(_)) {
+        anyhow::bail!("--failed needs OpenSearch (--opensearch URL or OPENSEARCH_ENDPOINT)");
+    }
+    let mut warnings: Vec<String> = Vec::new();
+    if let Sink::OpenSearch(os) = &sink
+        && let Some(w) = runtime.block_on(os.ensure_template(deadline))
+    {
+        eprintln!("cwl-bridge: warning: {w}");
+        warnings.push(w);
+    }
+    let mut failed_out = match &args.failed {
+        Some(path) => Some(BufWriter::new(
+            File::create(path).with_context(|| format!("creating {}", path.display()))?,
+        )),
+        None => None,
+    };
+    let mut failed_write: Option<std::io::Error> = None;
+    let mut failed_count = 0u64;
     let opts = TextOptions {
         log_group: args.log_group.clone(),
         log_stream: args.log_stream.clone(),
@@ -162,18 +249,33 @@ fn replay_cmd(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         strip_timestamp: args.strip_timestamp,
     };
     let pipeline = Pipeline::new(config);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
     let started = Instant::now();
     let mut last = started;
-    let result = runtime.block_on(replay::run(
+    let result = runtime.block_on(replay::run_with(
         &pipeline,
         &sink,
         &args.paths,
         &opts,
+        deadline,
+        |_label, report| {
+            for w in &report.warnings {
+                if !warnings.contains(w) {
+                    eprintln!("cwl-bridge: warning: {w}");
+                    warnings.push(w.clone());
+                }
+            }
+            if let Some(out) = failed_out.as_mut() {
+                for f in &report.failed {
+                    failed_count += 1;
+                    if failed_write.is_none()
+                        && let Err(e) = out.write_all(&f.bytes)
+                    {
+                        failed_write = Some(e);
+                    }
+                }
+            }
+        },
         |done, total, stats| {
             if show_progress
                 && started.elapsed() > Duration::from_secs(1)
@@ -198,6 +300,20 @@ fn replay_cmd(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         }
         Err(e) => return Err(e.into()),
     };
+    if let (Some(path), Some(mut out)) = (&args.failed, failed_out) {
+        if let Some(e) = failed_write {
+            return Err(e).with_context(|| format!("writing {}", path.display()));
+        }
+        out.flush()
+            .with_context(|| format!("writing {}", path.display()))?;
+        if failed_count > 0 {
+            eprintln!(
+                "cwl-bridge: {failed_count} documents not indexed written to {} (re-drive: cwl-bridge replay {} --opensearch URL)",
+                path.display(),
+                path.display()
+            );
+        }
+    }
     if !args.quiet {
         eprint!("{}", stats.summary(&sink.describe()));
         eprintln!("done in {:.2}s", started.elapsed().as_secs_f64());

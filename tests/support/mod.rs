@@ -115,3 +115,4 @@ pub fn replay_paths(paths: &[PathBuf]) -> (Vec<u8>, cwl_trace_bridge::stats::Sta
         .unwrap();
     (buf.take(), stats)
 }
+pub mod standin;

@@ -1,0 +1,1097 @@
+//! A faithful OpenSearch stand-in: real HTTP/1.1 on 127.0.0.1 (hyper), on
+//! its own thread, following the OpenSearch 2.x documentation of `_bulk`
+//! and `_index_template`:
+//!
+//! - `_bulk` NDJSON rules: the final newline is required, `Content-Type`
+//!   must be `application/json` or `application/x-ndjson` (406 otherwise),
+//!   action/metadata lines are validated (one of `index` `create` `update`
+//!   `delete`; `_type` refused as 2.x does; `_index` required; `update`
+//!   needs `_id`).
+//! - Per-item `status`, `result`, `_index`, `_id`, `_version`, `error{type,
+//!   reason}`, and `errors: true` when any item failed.
+//! - Dynamic mapping: the first type seen for a field wins, a later
+//!   conflicting value is a `mapper_parsing_exception`; `date_detection` for
+//!   strings; object/concrete clashes; the total-fields limit (1000 by
+//!   default) as an `illegal_argument_exception`; index templates apply at
+//!   index creation; invalid index names are refused.
+//! - `update` of a missing document: 404 `document_missing_exception`.
+//! - 413 above a body limit, as Amazon OpenSearch Service words it.
+//! - Basic auth (401) and a SigV4 check (403) when configured.
+//! - A fault schedule: each `_bulk` request takes the next fault (whole
+//!   request 429/502/503/504, per-item 429, dropped connections before or
+//!   after the request was applied, slow answers).
+//!
+//! Documents are kept so tests can check that every id is stored exactly
+//! once with the right content.
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde_json::{Map, Value, json};
+
+/// One entry of the fault schedule; each `_bulk` request takes the next.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fault {
+    /// Answer the whole request with this status (429, 500, 502, 503, 504…)
+    /// and the body OpenSearch or its front end gives with it.
+    Status(u16),
+    /// Refuse every `every`-th item (1st, 1+every, …) with a 429
+    /// `es_rejected_execution_exception`; the others are applied.
+    ItemStatus429 { every: usize },
+    /// Close the connection without an answer, before applying anything.
+    DropBefore,
+    /// Apply the request, then close the connection without an answer.
+    DropAfter,
+    /// Apply the request and answer after this long.
+    Delay(Duration),
+}
+
+/// How the stand-in behaves.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Bodies above this many bytes get a 413.
+    pub body_limit: usize,
+    /// `index.mapping.total_fields.limit`.
+    pub total_fields_limit: usize,
+    /// Required basic-auth user and password.
+    pub basic: Option<(String, String)>,
+    /// Required SigV4 access key id, region and service.
+    pub sigv4: Option<(String, String, String)>,
+    /// Parse documents, apply dynamic mapping and keep them. Off, the
+    /// stand-in only checks the NDJSON framing and action lines and counts
+    /// items (for benchmarks).
+    pub store: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            body_limit: 10 << 20,
+            total_fields_limit: 1000,
+            basic: None,
+            sigv4: None,
+            store: true,
+        }
+    }
+}
+
+/// A request as the stand-in saw it.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    /// `POST /_bulk`, `PUT /_index_template/x`, …
+    pub method: String,
+    /// The path.
+    pub path: String,
+    /// Body bytes.
+    pub bytes: usize,
+    /// The ids of the bulk items (`""` for none), in order.
+    pub ids: Vec<String>,
+    /// The status answered (0 for a dropped connection).
+    pub status: u16,
+    /// The raw action lines (to check that `_type` is never sent).
+    pub body_has_type: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ty {
+    Text,
+    Keyword,
+    Long,
+    Float,
+    Double,
+    Boolean,
+    Date,
+    Object,
+}
+
+impl Ty {
+    fn name(self) -> &'static str {
+        match self {
+            Ty::Text => "text",
+            Ty::Keyword => "keyword",
+            Ty::Long => "long",
+            Ty::Float => "float",
+            Ty::Double => "double",
+            Ty::Boolean => "boolean",
+            Ty::Date => "date",
+            Ty::Object => "object",
+        }
+    }
+    fn from_name(s: &str) -> Ty {
+        match s {
+            "text" | "match_only_text" => Ty::Text,
+            "long" | "integer" | "short" | "byte" => Ty::Long,
+            "float" | "half_float" => Ty::Float,
+            "double" | "scaled_float" => Ty::Double,
+            "boolean" => Ty::Boolean,
+            "date" | "date_nanos" => Ty::Date,
+            "object" => Ty::Object,
+            _ => Ty::Keyword,
+        }
+    }
+    /// Mappers a dynamic field of this type adds (text has a keyword
+    /// sub-field).
+    fn weight(self) -> usize {
+        if self == Ty::Text { 2 } else { 1 }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Index {
+    uuid: String,
+    mapping: BTreeMap<String, Ty>,
+    fields: usize,
+    docs: HashMap<String, (Value, u64)>,
+    seq_no: u64,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    faults: VecDeque<Fault>,
+    indices: BTreeMap<String, Index>,
+    templates: BTreeMap<String, Value>,
+    seen: Vec<Seen>,
+    auto_id: u64,
+    counted: u64,
+}
+
+/// A running stand-in; stops when dropped.
+pub struct Standin {
+    addr: SocketAddr,
+    state: Arc<Mutex<State>>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Standin {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Standin {
+    /// Starts a stand-in with default options.
+    pub fn start() -> Standin {
+        Standin::with(Options::default())
+    }
+
+    /// Starts a stand-in on 127.0.0.1 with a free port.
+    pub fn with(opts: Options) -> Standin {
+        let state = Arc::new(Mutex::new(State::default()));
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let st = Arc::clone(&state);
+        let opts = Arc::new(opts);
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                loop {
+                    tokio::select! {
+                        _ = &mut stop_rx => break,
+                        acc = listener.accept() => {
+                            let Ok((stream, _)) = acc else { continue };
+                            let _ = stream.set_nodelay(true);
+                            let st = Arc::clone(&st);
+                            let opts = Arc::clone(&opts);
+                            tokio::spawn(async move {
+                                let svc = service_fn(move |req| {
+                                    let st = Arc::clone(&st);
+                                    let opts = Arc::clone(&opts);
+                                    async move { handle(&st, &opts, req).await }
+                                });
+                                let _ = http1::Builder::new()
+                                    .serve_connection(TokioIo::new(stream), svc)
+                                    .await;
+                            });
+                        }
+                    }
+                }
+            });
+        });
+        Standin {
+            addr,
+            state,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Appends faults to the schedule.
+    pub fn faults(&self, faults: impl IntoIterator<Item = Fault>) {
+        self.lock().faults.extend(faults);
+    }
+
+    /// The stored document `id` of `index`.
+    pub fn doc(&self, index: &str, id: &str) -> Option<Value> {
+        self.lock()
+            .indices
+            .get(index)
+            .and_then(|i| i.docs.get(id))
+            .map(|(d, _)| d.clone())
+    }
+
+    /// Every stored document: index, id, source.
+    pub fn docs(&self) -> Vec<(String, String, Value)> {
+        let st = self.lock();
+        let mut out = Vec::new();
+        for (name, idx) in &st.indices {
+            for (id, (d, _)) in &idx.docs {
+                out.push((name.clone(), id.clone(), d.clone()));
+            }
+        }
+        out.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        out
+    }
+
+    /// Number of stored documents.
+    pub fn count(&self) -> usize {
+        self.lock().indices.values().map(|i| i.docs.len()).sum()
+    }
+
+    /// Items applied while `store` is off.
+    pub fn counted(&self) -> u64 {
+        self.lock().counted
+    }
+
+    /// Every request seen.
+    pub fn seen(&self) -> Vec<Seen> {
+        self.lock().seen.clone()
+    }
+
+    /// The `_bulk` requests seen.
+    pub fn bulks(&self) -> Vec<Seen> {
+        self.seen().into_iter().filter(|s| s.path == "/_bulk").collect()
+    }
+
+    /// The stored templates.
+    pub fn templates(&self) -> BTreeMap<String, Value> {
+        self.lock().templates.clone()
+    }
+
+    /// The mapped type of `field` in `index`.
+    pub fn mapping(&self, index: &str, field: &str) -> Option<&'static str> {
+        self.lock()
+            .indices
+            .get(index)
+            .and_then(|i| i.mapping.get(field))
+            .map(|t| t.name())
+    }
+
+    /// Forgets requests seen (documents stay).
+    pub fn clear_seen(&self) {
+        self.lock().seen.clear();
+    }
+}
+
+type Answer = Result<Response<Full<Bytes>>, std::io::Error>;
+
+fn reply(status: u16, body: impl Into<Bytes>) -> Answer {
+    let mut r = Response::new(Full::new(body.into()));
+    *r.status_mut() = StatusCode::from_u16(status).unwrap();
+    r.headers_mut()
+        .insert("content-type", "application/json; charset=UTF-8".parse().unwrap());
+    Ok(r)
+}
+
+/// An error answer as OpenSearch's REST layer renders an exception.
+fn error_reply(status: u16, ty: &str, reason: &str) -> Answer {
+    reply(
+        status,
+        json!({"error":{"root_cause":[{"type":ty,"reason":reason}],"type":ty,"reason":reason},"status":status})
+            .to_string(),
+    )
+}
+
+fn dropped() -> Answer {
+    Err(std::io::Error::new(
+        std::io::ErrorKind::ConnectionAborted,
+        "fault: connection dropped",
+    ))
+}
+
+async fn handle(state: &Mutex<State>, opts: &Options, req: Request<Incoming>) -> Answer {
+    let method = req.method().as_str().to_string();
+    let path = req.uri().path().to_string();
+    let headers = req.headers().clone();
+    let log = |st: &mut State, bytes: usize, ids: Vec<String>, status: u16, body_has_type: bool| {
+        st.seen.push(Seen {
+            method: method.clone(),
+            path: path.clone(),
+            bytes,
+            ids,
+            status,
+            body_has_type,
+        })
+    };
+    // The front end refuses large bodies before reading them.
+    let declared: usize = headers
+        .get("content-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    if declared > opts.body_limit {
+        log(&mut lock(state), declared, Vec::new(), 413, false);
+        return reply(
+            413,
+            json!({"Message": format!("Request size exceeded {} bytes", opts.body_limit)}).to_string(),
+        );
+    }
+    let body = match req.into_body().collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => return dropped(),
+    };
+    if body.len() > opts.body_limit {
+        log(&mut lock(state), body.len(), Vec::new(), 413, false);
+        return reply(
+            413,
+            json!({"Message": format!("Request size exceeded {} bytes", opts.body_limit)}).to_string(),
+        );
+    }
+    if let Some((user, pass)) = &opts.basic {
+        let want = format!(
+            "Basic {}",
+            base64::Engine::encode(
+                &base64::engine::general_purpose::STANDARD,
+                format!("{user}:{pass}")
+            )
+        );
+        if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(want.as_str()) {
+            log(&mut lock(state), body.len(), Vec::new(), 401, false);
+            let mut r = reply(401, "Unauthorized")?;
+            r.headers_mut().insert(
+                "www-authenticate",
+                "Basic realm=\"OpenSearch Security\"".parse().unwrap(),
+            );
+            return Ok(r);
+        }
+    }
+    if let Some((akid, region, service)) = &opts.sigv4
+        && let Err(why) = check_sigv4(&headers, &body, akid, region, service)
+    {
+        log(&mut lock(state), body.len(), Vec::new(), 403, false);
+        return reply(403, json!({ "message": why }).to_string());
+    }
+    if method == "PUT" && path.starts_with("/_index_template/") {
+        let name = path.trim_start_matches("/_index_template/").to_string();
+        let mut st = lock(state);
+        let Ok(v) = serde_json::from_slice::<Value>(&body) else {
+            log(&mut st, body.len(), Vec::new(), 400, false);
+            return error_reply(400, "parse_exception", "request body is required");
+        };
+        if !v["index_patterns"].is_array() {
+            log(&mut st, body.len(), Vec::new(), 400, false);
+            return error_reply(
+                400,
+                "action_request_validation_exception",
+                "Validation Failed: 1: index patterns are missing;",
+            );
+        }
+        st.templates.insert(name, v);
+        log(&mut st, body.len(), Vec::new(), 200, false);
+        return reply(200, r#"{"acknowledged":true}"#);
+    }
+    if !(path == "/_bulk" && (method == "POST" || method == "PUT")) {
+        let mut st = lock(state);
+        log(&mut st, body.len(), Vec::new(), 400, false);
+        let reason = format!("no handler found for uri [{path}] and method [{method}]");
+        return reply(400, json!({"error": reason, "status": 400}).to_string());
+    }
+    let fault = lock(state).faults.pop_front();
+    match fault {
+        Some(Fault::Status(s)) => {
+            log(&mut lock(state), body.len(), Vec::new(), s, false);
+            return match s {
+                429 => error_reply(
+                    429,
+                    "rejected_execution_exception",
+                    "rejected execution of coordinating operation [coordinating_and_primary_bytes=0, replica_bytes=0, all_bytes=0, coordinating_operation_bytes=1, max_coordinating_and_primary_bytes=0]",
+                ),
+                503 => error_reply(
+                    503,
+                    "cluster_block_exception",
+                    "blocked by: [SERVICE_UNAVAILABLE/1/state not recovered / initialized];",
+                ),
+                502 | 504 => reply(s, json!({"message": "Request Timeout"}).to_string()),
+                _ => error_reply(s, "exception", "fault"),
+            };
+        }
+        Some(Fault::DropBefore) => {
+            log(&mut lock(state), body.len(), Vec::new(), 0, false);
+            return dropped();
+        }
+        _ => {}
+    }
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let media = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let answer = if media != "application/json" && media != "application/x-ndjson" {
+        let shown = if content_type.is_empty() {
+            "(none)"
+        } else {
+            &content_type
+        };
+        let mut st = lock(state);
+        log(&mut st, body.len(), Vec::new(), 406, false);
+        reply(
+            406,
+            json!({"error": format!("Content-Type header [{shown}] is not supported"), "status": 406})
+                .to_string(),
+        )
+    } else {
+        let mut st = lock(state);
+        let every = match fault {
+            Some(Fault::ItemStatus429 { every }) => Some(every.max(1)),
+            _ => None,
+        };
+        let (status, out, ids, has_type) = bulk(&mut st, opts, &body, every);
+        log(&mut st, body.len(), ids, status, has_type);
+        reply(status, out)
+    };
+    match fault {
+        Some(Fault::DropAfter) => {
+            if let Some(s) = lock(state).seen.last_mut() {
+                s.status = 0;
+            }
+            dropped()
+        }
+        Some(Fault::Delay(d)) => {
+            tokio::time::sleep(d).await;
+            answer
+        }
+        _ => answer,
+    }
+}
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Checks a SigV4 `Authorization` header: algorithm, credential scope,
+/// signed headers, and that `x-amz-content-sha256` is the body's hash.
+fn check_sigv4(
+    headers: &hyper::HeaderMap,
+    body: &[u8],
+    akid: &str,
+    region: &str,
+    service: &str,
+) -> Result<(), String> {
+    use sha2::Digest;
+    let auth = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .ok_or("Authorization header requires 'Credential' parameter.")?;
+    let rest = auth
+        .strip_prefix("AWS4-HMAC-SHA256 Credential=")
+        .ok_or("Authorization header requires 'Credential' parameter.")?;
+    let cred = rest.split(',').next().unwrap_or("");
+    let parts: Vec<&str> = cred.split('/').collect();
+    if parts.len() != 5
+        || parts[0] != akid
+        || parts[2] != region
+        || parts[3] != service
+        || parts[4] != "aws4_request"
+    {
+        return Err(format!(
+            "Credential should be scoped to a valid region and service: {cred}"
+        ));
+    }
+    let signed = auth
+        .split("SignedHeaders=")
+        .nth(1)
+        .and_then(|s| s.split(',').next())
+        .unwrap_or("");
+    for h in ["host", "x-amz-content-sha256", "x-amz-date"] {
+        if !signed.split(';').any(|s| s == h) {
+            return Err(format!("SignedHeaders must include {h}"));
+        }
+    }
+    let want: String = sha2::Sha256::digest(body)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let got = headers
+        .get("x-amz-content-sha256")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if got != want {
+        return Err("The request signature we calculated does not match the signature you provided.".into());
+    }
+    if headers.get("x-amz-date").is_none() {
+        return Err(
+            "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.".into(),
+        );
+    }
+    Ok(())
+}
+
+/// Runs a `_bulk` body. Returns status, answer body, item ids, and whether
+/// an action line carried `_type`.
+fn bulk(
+    st: &mut State,
+    opts: &Options,
+    body: &[u8],
+    every: Option<usize>,
+) -> (u16, Vec<u8>, Vec<String>, bool) {
+    let bad = |ty: &str, reason: &str| -> (u16, Vec<u8>, Vec<String>, bool) {
+        let v = json!({"error":{"root_cause":[{"type":ty,"reason":reason}],"type":ty,"reason":reason},"status":400});
+        (400, v.to_string().into_bytes(), Vec::new(), false)
+    };
+    if body.is_empty() {
+        return bad("parse_exception", "request body is required");
+    }
+    if body.last() != Some(&b'\n') {
+        return bad(
+            "illegal_argument_exception",
+            "The bulk request must be terminated by a newline [\\n]",
+        );
+    }
+    // First pass: the whole request is validated before anything is applied.
+    struct Op<'a> {
+        action: &'static str,
+        index: String,
+        id: Option<String>,
+        doc: Option<&'a [u8]>,
+    }
+    let mut ops: Vec<Op<'_>> = Vec::new();
+    let mut lines = body[..body.len() - 1]
+        .split(|b| *b == b'\n')
+        .enumerate()
+        .peekable();
+    while let Some((n, line)) = lines.next() {
+        let n = n + 1;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let Ok(Value::Object(meta)) = serde_json::from_slice::<Value>(line) else {
+            return bad(
+                "illegal_argument_exception",
+                &format!(
+                    "Malformed action/metadata line [{n}], expected START_OBJECT or END_OBJECT but found [VALUE_STRING]"
+                ),
+            );
+        };
+        let Some((name, params)) = meta.iter().next().filter(|_| meta.len() == 1) else {
+            return bad(
+                "illegal_argument_exception",
+                &format!(
+                    "Malformed action/metadata line [{n}], expected a simple value for field [] but found [START_OBJECT]"
+                ),
+            );
+        };
+        let action = match name.as_str() {
+            "index" => "index",
+            "create" => "create",
+            "update" => "update",
+            "delete" => "delete",
+            other => {
+                return bad(
+                    "illegal_argument_exception",
+                    &format!(
+                        "Malformed action/metadata line [{n}], expected field [create], [delete], [index] or [update] but found [{other}]"
+                    ),
+                );
+            }
+        };
+        let Some(params) = params.as_object() else {
+            return bad(
+                "illegal_argument_exception",
+                &format!(
+                    "Malformed action/metadata line [{n}], expected START_OBJECT but found [VALUE_STRING]"
+                ),
+            );
+        };
+        let mut index = None;
+        let mut id = None;
+        for (k, v) in params {
+            match k.as_str() {
+                "_index" => index = v.as_str().map(str::to_string),
+                "_id" => id = v.as_str().map(str::to_string),
+                "routing" | "pipeline" | "require_alias" | "retry_on_conflict" | "if_seq_no"
+                | "if_primary_term" | "version" | "version_type" | "_source" => {}
+                other => {
+                    let has_type = other == "_type";
+                    let mut r = bad(
+                        "illegal_argument_exception",
+                        &format!("Action/metadata line [{n}] contains an unknown parameter [{other}]"),
+                    );
+                    r.3 = has_type;
+                    return r;
+                }
+            }
+        }
+        let Some(index) = index else {
+            return bad(
+                "action_request_validation_exception",
+                "Validation Failed: 1: index is missing;",
+            );
+        };
+        if action == "update" && id.is_none() {
+            return bad(
+                "action_request_validation_exception",
+                "Validation Failed: 1: id is missing;",
+            );
+        }
+        let doc = if action == "delete" {
+            None
+        } else {
+            match lines.next() {
+                Some((_, d)) => Some(d),
+                None => {
+                    return bad(
+                        "illegal_argument_exception",
+                        "The bulk request must be terminated by a newline [\\n]",
+                    );
+                }
+            }
+        };
+        ops.push(Op {
+            action,
+            index,
+            id,
+            doc,
+        });
+    }
+    if ops.is_empty() {
+        return bad(
+            "action_request_validation_exception",
+            "Validation Failed: 1: no requests added;",
+        );
+    }
+    let mut out = Vec::with_capacity(ops.len() * 160);
+    out.extend_from_slice(b"{\"took\":1,\"errors\":false,\"items\":[");
+    let mut errors = false;
+    let mut ids = Vec::with_capacity(ops.len());
+    for (pos, op) in ops.into_iter().enumerate() {
+        if pos > 0 {
+            out.push(b',');
+        }
+        ids.push(op.id.clone().unwrap_or_default());
+        let result = if every.is_some_and(|e| pos % e == 0) {
+            Err((
+                429,
+                "es_rejected_execution_exception",
+                "rejected execution of processing of [1][indices:data/write/bulk[s][p]]: request: BulkShardRequest; queue capacity = 200".to_string(),
+            ))
+        } else if !opts.store {
+            st.counted += 1;
+            Ok((
+                op.id.clone().unwrap_or_else(|| "x".into()),
+                "created",
+                201u16,
+                1u64,
+            ))
+        } else {
+            apply(
+                st,
+                opts,
+                op.action,
+                &op.index,
+                op.id.clone(),
+                op.doc.unwrap_or_default(),
+            )
+        };
+        match result {
+            Ok((id, res, status, version)) => {
+                write_ok(&mut out, op.action, &op.index, &id, res, status, version);
+            }
+            Err((status, ty, reason)) => {
+                errors = true;
+                let mut item = json!({"_index": op.index, "status": status,
+                    "error": {"type": ty, "reason": reason, "index": op.index, "index_uuid": "aBcDeFgHiJkLmNoPqRsTuV"}});
+                if let Some(id) = &op.id {
+                    item["_id"] = json!(id);
+                }
+                if ty == "document_missing_exception" {
+                    item["error"]["shard"] = json!("0");
+                }
+                out.extend_from_slice(json!({ op.action: item }).to_string().as_bytes());
+            }
+        }
+    }
+    out.extend_from_slice(b"]}");
+    if errors {
+        // `"errors":false` → `"errors":true ` (same length keeps it cheap).
+        out.splice(19..24, b"true ".iter().copied());
+    }
+    (200, out, ids, false)
+}
+
+fn write_ok(out: &mut Vec<u8>, action: &str, index: &str, id: &str, result: &str, status: u16, version: u64) {
+    out.extend_from_slice(b"{\"");
+    out.extend_from_slice(action.as_bytes());
+    out.extend_from_slice(b"\":{\"_index\":");
+    serde_json::to_writer(&mut *out, index).unwrap();
+    out.extend_from_slice(b",\"_id\":");
+    serde_json::to_writer(&mut *out, id).unwrap();
+    out.extend_from_slice(
+        format!(
+            ",\"_version\":{version},\"result\":\"{result}\",\"_shards\":{{\"total\":2,\"successful\":1,\"failed\":0}},\"_seq_no\":{},\"_primary_term\":1,\"status\":{status}}}}}",
+            version.saturating_sub(1)
+        )
+        .as_bytes(),
+    );
+}
+
+type ItemResult = Result<(String, &'static str, u16, u64), (u16, &'static str, String)>;
+
+fn valid_index_name(name: &str) -> Result<(), String> {
+    if name.is_empty() || name == "." || name == ".." {
+        return Err(format!("Invalid index name [{name}], must not be '.' or '..'"));
+    }
+    if name.chars().any(|c| c.is_uppercase()) {
+        return Err(format!("Invalid index name [{name}], must be lowercase"));
+    }
+    if name.starts_with(['-', '_', '+']) {
+        return Err(format!(
+            "Invalid index name [{name}], must not start with '_', '-', or '+'"
+        ));
+    }
+    if name.contains(['\\', '/', '*', '?', '"', '<', '>', '|', ' ', ',', '#', ':']) {
+        return Err(format!(
+            "Invalid index name [{name}], must not contain the following characters [ , \", *, \\, <, |, ,, >, /, ?]"
+        ));
+    }
+    Ok(())
+}
+
+fn apply(
+    st: &mut State,
+    opts: &Options,
+    action: &'static str,
+    index: &str,
+    id: Option<String>,
+    doc: &[u8],
+) -> ItemResult {
+    if let Err(r) = valid_index_name(index) {
+        return Err((400, "invalid_index_name_exception", r));
+    }
+    if !st.indices.contains_key(index) {
+        let idx = new_index(&st.templates, index);
+        st.indices.insert(index.to_string(), idx);
+    }
+    let auto = if id.is_none() {
+        st.auto_id += 1;
+        Some(format!("auto-{:08}", st.auto_id))
+    } else {
+        None
+    };
+    let Some(idx) = st.indices.get_mut(index) else {
+        return Err((500, "exception", "index vanished".into()));
+    };
+    let id = id.or(auto).unwrap_or_default();
+    let shown_id = id.clone();
+    let parsed = || -> Result<Map<String, Value>, (u16, &'static str, String)> {
+        match serde_json::from_slice::<Value>(doc) {
+            Ok(Value::Object(m)) => Ok(m),
+            _ => Err((400, "mapper_parsing_exception", "failed to parse".to_string())),
+        }
+    };
+    match action {
+        "index" | "create" => {
+            let source = parsed()?;
+            if action == "create"
+                && let Some((_, v)) = idx.docs.get(&id)
+            {
+                return Err((
+                    409,
+                    "version_conflict_engine_exception",
+                    format!("[{id}]: version conflict, document already exists (current version [{v}])"),
+                ));
+            }
+            map_document(idx, opts, &source, &shown_id)?;
+            idx.seq_no += 1;
+            let version = idx.docs.get(&id).map_or(1, |(_, v)| v + 1);
+            idx.docs.insert(id.clone(), (Value::Object(source), version));
+            let (res, status) = if version == 1 {
+                ("created", 201)
+            } else {
+                ("updated", 200)
+            };
+            Ok((id, res, status, version))
+        }
+        "update" => {
+            let req = parsed()?;
+            let Some(Value::Object(partial)) = req.get("doc").cloned() else {
+                return Err((
+                    400,
+                    "action_request_validation_exception",
+                    "Validation Failed: 1: script or doc is missing;".into(),
+                ));
+            };
+            let Some((current, version)) = idx.docs.get(&id).cloned() else {
+                return Err((
+                    404,
+                    "document_missing_exception",
+                    format!("[{id}]: document missing"),
+                ));
+            };
+            let mut merged = current.as_object().cloned().unwrap_or_default();
+            merge(&mut merged, partial);
+            if Value::Object(merged.clone()) == current {
+                return Ok((id, "noop", 200, version));
+            }
+            map_document(idx, opts, &merged, &shown_id)?;
+            idx.docs.insert(id.clone(), (Value::Object(merged), version + 1));
+            Ok((id, "updated", 200, version + 1))
+        }
+        _ => match idx.docs.remove(&id) {
+            Some((_, v)) => Ok((id, "deleted", 200, v + 1)),
+            None => Ok((id, "not_found", 404, 1)),
+        },
+    }
+}
+
+fn merge(into: &mut Map<String, Value>, from: Map<String, Value>) {
+    for (k, v) in from {
+        match (into.get_mut(&k), v) {
+            (Some(Value::Object(a)), Value::Object(b)) => merge(a, b),
+            (_, v) => {
+                into.insert(k, v);
+            }
+        }
+    }
+}
+
+/// A new index: mappings from the matching template of highest priority.
+fn new_index(templates: &BTreeMap<String, Value>, name: &str) -> Index {
+    let mut idx = Index {
+        uuid: format!("uuid-{name}"),
+        ..Index::default()
+    };
+    let best = templates
+        .values()
+        .filter(|t| {
+            t["index_patterns"]
+                .as_array()
+                .is_some_and(|ps| ps.iter().filter_map(Value::as_str).any(|p| glob(p, name)))
+        })
+        .max_by_key(|t| t["priority"].as_u64().unwrap_or(0));
+    if let Some(t) = best
+        && let Some(props) = t["template"]["mappings"]["properties"].as_object()
+    {
+        add_template_props(&mut idx, "", props);
+    }
+    idx
+}
+
+fn add_template_props(idx: &mut Index, prefix: &str, props: &Map<String, Value>) {
+    for (k, v) in props {
+        let path = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        if let Some(sub) = v["properties"].as_object() {
+            idx.mapping.insert(path.clone(), Ty::Object);
+            idx.fields += 1;
+            add_template_props(idx, &path, sub);
+        } else {
+            let ty = Ty::from_name(v["type"].as_str().unwrap_or("object"));
+            idx.mapping.insert(path, ty);
+            idx.fields += 1;
+        }
+    }
+}
+
+fn glob(pattern: &str, name: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == name,
+        Some((pre, post)) => {
+            name.len() >= pre.len() + post.len() && name.starts_with(pre) && name.ends_with(post)
+        }
+    }
+}
+
+/// Dynamic mapping of one document: checks every value against the
+/// mapping, then adds the new fields (all or nothing).
+fn map_document(
+    idx: &mut Index,
+    opts: &Options,
+    doc: &Map<String, Value>,
+    id: &str,
+) -> Result<(), (u16, &'static str, String)> {
+    let mut new: BTreeMap<String, Ty> = BTreeMap::new();
+    walk(idx, doc, "", id, &mut new)?;
+    let added: usize = new.values().map(|t| t.weight()).sum();
+    if added > 0 && idx.fields + added > opts.total_fields_limit {
+        return Err((
+            400,
+            "illegal_argument_exception",
+            format!(
+                "Limit of total fields [{}] has been exceeded",
+                opts.total_fields_limit
+            ),
+        ));
+    }
+    idx.fields += added;
+    idx.mapping.extend(new);
+    Ok(())
+}
+
+fn walk(
+    idx: &Index,
+    obj: &Map<String, Value>,
+    prefix: &str,
+    id: &str,
+    new: &mut BTreeMap<String, Ty>,
+) -> Result<(), (u16, &'static str, String)> {
+    for (k, v) in obj {
+        // A dotted name is an object path, as OpenSearch expands it.
+        let mut path = prefix.to_string();
+        let segments: Vec<&str> = k.split('.').collect();
+        for (n, seg) in segments.iter().enumerate() {
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(seg);
+            if n + 1 < segments.len() {
+                let known = idx.mapping.get(&path).or_else(|| new.get(&path)).copied();
+                match known {
+                    None => {
+                        new.insert(path.clone(), Ty::Object);
+                    }
+                    Some(Ty::Object) => {}
+                    Some(t) => {
+                        return Err((
+                            400,
+                            "mapper_parsing_exception",
+                            format!(
+                                "Could not dynamically add mapping for field [{k}]. Existing mapping for [{path}] must be of type object but found [{}].",
+                                t.name()
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        value(idx, &path, v, id, new)?;
+    }
+    Ok(())
+}
+
+fn preview(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Object(m) => {
+            let inner: Vec<String> = m.iter().map(|(k, v)| format!("{k}={}", preview(v))).collect();
+            format!("{{{}}}", inner.join(", "))
+        }
+        other => other.to_string(),
+    }
+}
+
+fn looks_like_date(s: &str) -> bool {
+    // strict_date_optional_time: yyyy-MM-dd, optionally 'T' and a time.
+    let b = s.as_bytes();
+    b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit)
+        && (b.len() == 10 || (b[10] == b'T' && b.len() >= 13 && b[11..13].iter().all(u8::is_ascii_digit)))
+}
+
+fn value(
+    idx: &Index,
+    path: &str,
+    v: &Value,
+    id: &str,
+    new: &mut BTreeMap<String, Ty>,
+) -> Result<(), (u16, &'static str, String)> {
+    if let Value::Array(items) = v {
+        for item in items {
+            value(idx, path, item, id, new)?;
+        }
+        return Ok(());
+    }
+    if v.is_null() {
+        return Ok(());
+    }
+    let known = idx.mapping.get(path).or_else(|| new.get(path)).copied();
+    let Some(ty) = known else {
+        let ty = match v {
+            Value::Object(_) => Ty::Object,
+            Value::Bool(_) => Ty::Boolean,
+            Value::Number(n) if n.is_f64() => Ty::Float,
+            Value::Number(_) => Ty::Long,
+            Value::String(s) if looks_like_date(s) => Ty::Date,
+            _ => Ty::Text,
+        };
+        new.insert(path.to_string(), ty);
+        if let Value::Object(m) = v {
+            walk(idx, m, path, id, new)?;
+        }
+        return Ok(());
+    };
+    let fail = |ty: Ty| {
+        Err((
+            400,
+            "mapper_parsing_exception",
+            format!(
+                "failed to parse field [{path}] of type [{}] in document with id '{id}'. Preview of field's value: '{}'",
+                ty.name(),
+                preview(v)
+            ),
+        ))
+    };
+    match (ty, v) {
+        (Ty::Object, Value::Object(m)) => walk(idx, m, path, id, new),
+        (Ty::Object, _) => Err((
+            400,
+            "mapper_parsing_exception",
+            format!(
+                "object mapping for [{path}] tried to parse field [{path}] as object, but found a concrete value"
+            ),
+        )),
+        (_, Value::Object(_)) => fail(ty),
+        (Ty::Text | Ty::Keyword, _) => Ok(()),
+        (Ty::Long | Ty::Float | Ty::Double, Value::Number(_)) => Ok(()),
+        (Ty::Long | Ty::Float | Ty::Double, Value::String(s)) if s.trim().parse::<f64>().is_ok() => Ok(()),
+        (Ty::Boolean, Value::Bool(_)) => Ok(()),
+        (Ty::Boolean, Value::String(s)) if s == "true" || s == "false" => Ok(()),
+        (Ty::Date, Value::Number(n)) if n.is_i64() || n.is_u64() => Ok(()),
+        (Ty::Date, Value::String(s)) if looks_like_date(s) => Ok(()),
+        _ => fail(ty),
+    }
+}
