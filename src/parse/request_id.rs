@@ -8,7 +8,8 @@
 //!    [`super::lambda::text_kind`] recognises them) and the runtime's
 //!    `RequestId: <id> Error: Runtime exited …` lines: the token after
 //!    `RequestId: ` on the first line.
-//! 2. A UUID (`8-4-4-4-12` hex) in the line's header:
+//! 2. The first UUID (`8-4-4-4-12` hex, starting in the first 160 bytes of
+//!    the first line) when the text around it is one of these headers:
 //!    - Python runtime `[LEVEL]\t<timestamp>\t<uuid>\t<msg>`;
 //!    - Node and .NET runtimes `<timestamp>\t<uuid>\t<LEVEL>\t<msg>` (the
 //!      Node runtime's `undefined` before the first request is no UUID);
@@ -19,8 +20,11 @@
 //!      the runtime's `<timestamp> <uuid> Task timed out after 3.00 seconds`;
 //!      the UUID may be wrapped in `[]`, `<>` or `()`;
 //!    - Ruby runtime `I, [<timestamp> #<pid>]  INFO <uuid> -- <progname>: <msg>`.
+//!
+//!    ANSI colour codes around header tokens are ignored. An id is kept as
+//!    written (an upper-case UUID stays upper case).
 //! 3. JSON: `record.requestId` of a `platform.*` record, else the first
-//!    string member of `requestId`, `request_id`, `aws_request_id`,
+//!    (in this order) plausible string member of `requestId`, `request_id`, `aws_request_id`,
 //!    `awsRequestId`, `AWSRequestId`, `function_request_id`.
 //!
 //! The text header wins over JSON members, as it is the runtime's own
