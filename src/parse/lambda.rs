@@ -109,34 +109,62 @@ pub fn platform_record(json: &Map<String, Value>) -> Option<(&str, &Map<String, 
     Some((kind, json.get("record")?.as_object()?))
 }
 
-fn text_report(message: &str) -> Report {
-    Report {
-        duration: text_metric(message, "Duration: ").and_then(parse_ms),
-        billed_duration: text_metric(message, "Billed Duration: ").and_then(parse_ms),
-        init_duration: text_metric(message, "Init Duration: ").and_then(parse_ms),
-        memory_size: text_metric(message, "Memory Size: ").and_then(parse_mb),
-        max_memory_used: text_metric(message, "Max Memory Used: ").and_then(parse_mb),
-    }
+/// REPORT labels, compound ones before their tails (`Billed Duration`
+/// before `Duration`); `None` marks labels that fill no field.
+const REPORT_LABELS: [(&str, Option<Metric>); 7] = [
+    ("Billed Restore Duration", None),
+    ("Restore Duration", None),
+    ("Billed Duration", Some(Metric::BilledDuration)),
+    ("Init Duration", Some(Metric::InitDuration)),
+    ("Max Memory Used", Some(Metric::MaxMemoryUsed)),
+    ("Memory Size", Some(Metric::MemorySize)),
+    ("Duration", Some(Metric::Duration)),
+];
+
+#[derive(Clone, Copy)]
+enum Metric {
+    Duration,
+    BilledDuration,
+    InitDuration,
+    MemorySize,
+    MaxMemoryUsed,
 }
 
-/// The value token after `label` where the label starts a field (after a
-/// blank); `Duration: ` is not the tail of `Billed Duration: ` and the like.
-fn text_metric<'m>(message: &'m str, label: &str) -> Option<&'m str> {
-    message.match_indices(label).find_map(|(p, _)| {
-        let before = &message[..p];
-        if !(before.ends_with([' ', '\t'])) {
-            return None;
+/// One pass over the `Label: value` fields of a REPORT line; a label counts
+/// where it starts a field (at the start or after a blank), the first
+/// occurrence of each wins.
+fn text_report(message: &str) -> Report {
+    let mut report = Report::default();
+    let bytes = message.as_bytes();
+    for colon in memchr::memchr_iter(b':', bytes) {
+        if bytes.get(colon + 1) != Some(&b' ') {
+            continue;
         }
-        if label == "Duration: " {
-            let word = before.trim_end_matches([' ', '\t']);
-            if word.ends_with("Billed") || word.ends_with("Init") || word.ends_with("Restore") {
-                return None;
-            }
+        let before = &message[..colon];
+        let Some(metric) = REPORT_LABELS.iter().find_map(|&(label, metric)| {
+            let head = before.strip_suffix(label)?;
+            (head.is_empty() || head.ends_with([' ', '\t'])).then_some(metric)
+        }) else {
+            continue;
+        };
+        let value = &message[colon + 2..];
+        let value = &value[..value.find([' ', '\t', '\r', '\n']).unwrap_or(value.len())];
+        match metric {
+            Some(Metric::Duration) => fill(&mut report.duration, parse_ms(value)),
+            Some(Metric::BilledDuration) => fill(&mut report.billed_duration, parse_ms(value)),
+            Some(Metric::InitDuration) => fill(&mut report.init_duration, parse_ms(value)),
+            Some(Metric::MemorySize) => fill(&mut report.memory_size, parse_mb(value)),
+            Some(Metric::MaxMemoryUsed) => fill(&mut report.max_memory_used, parse_mb(value)),
+            None => {}
         }
-        let value = &message[p + label.len()..];
-        let end = value.find([' ', '\t', '\r', '\n']).unwrap_or(value.len());
-        Some(&value[..end]).filter(|v| !v.is_empty())
-    })
+    }
+    report
+}
+
+fn fill<T>(slot: &mut Option<T>, value: Option<T>) {
+    if slot.is_none() {
+        *slot = value;
+    }
 }
 
 fn parse_ms(s: &str) -> Option<f64> {
@@ -342,6 +370,26 @@ mod tests {
         ] {
             assert_eq!(kind(m), None, "{m}");
         }
+    }
+
+    #[test]
+    fn report_line_parses_into_request_trace_type_and_metrics() {
+        let m = "REPORT RequestId: 8f507cfc-1234-4697-b07a-ac58fc914c95\tDuration: 3.66 ms\tBilled Duration: 4 ms\t\
+                 Memory Size: 128 MB\tMax Memory Used: 65 MB\t\n\
+                 XRAY TraceId: 1-5e34a614-10bd41f1fb44f07bc535a1aa\tSegmentId: 07f5112d1f6f8511\tSampled: true\t";
+        let line = crate::parse::parse(m, "/aws/lambda/like-fn", &crate::parse::Rules::default());
+        assert_eq!(
+            line.request_id.as_deref(),
+            Some("8f507cfc-1234-4697-b07a-ac58fc914c95")
+        );
+        assert_eq!(
+            line.trace.map(|t| t.xray()).as_deref(),
+            Some("1-5e34a614-10bd41f1fb44f07bc535a1aa")
+        );
+        assert_eq!(line.span.map(|s| s.hex()).as_deref(), Some("07f5112d1f6f8511"));
+        assert_eq!(line.kind.as_deref(), Some("REPORT"));
+        assert_eq!(line.service_name.as_deref(), Some("like-fn"));
+        assert_eq!(line.report.max_memory_used, Some(65));
     }
 
     #[test]

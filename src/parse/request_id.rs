@@ -8,7 +8,8 @@
 //!    [`super::lambda::text_kind`] recognises them) and the runtime's
 //!    `RequestId: <id> Error: Runtime exited …` lines: the token after
 //!    `RequestId: ` on the first line.
-//! 2. A UUID (`8-4-4-4-12` hex) in the line's header:
+//! 2. The first UUID (`8-4-4-4-12` hex, starting in the first 160 bytes of
+//!    the first line) when the text around it is one of these headers:
 //!    - Python runtime `[LEVEL]\t<timestamp>\t<uuid>\t<msg>`;
 //!    - Node and .NET runtimes `<timestamp>\t<uuid>\t<LEVEL>\t<msg>` (the
 //!      Node runtime's `undefined` before the first request is no UUID);
@@ -19,8 +20,11 @@
 //!      the runtime's `<timestamp> <uuid> Task timed out after 3.00 seconds`;
 //!      the UUID may be wrapped in `[]`, `<>` or `()`;
 //!    - Ruby runtime `I, [<timestamp> #<pid>]  INFO <uuid> -- <progname>: <msg>`.
+//!
+//!    ANSI colour codes around header tokens are ignored. An id is kept as
+//!    written (an upper-case UUID stays upper case).
 //! 3. JSON: `record.requestId` of a `platform.*` record, else the first
-//!    string member of `requestId`, `request_id`, `aws_request_id`,
+//!    (in this order) plausible string member of `requestId`, `request_id`, `aws_request_id`,
 //!    `awsRequestId`, `AWSRequestId`, `function_request_id`.
 //!
 //! The text header wins over JSON members, as it is the runtime's own
@@ -34,16 +38,6 @@ use std::borrow::Cow;
 use serde_json::{Map, Value};
 
 use super::lambda;
-
-/// JSON members that hold a request id, in the order they are tried.
-const JSON_KEYS: [&str; 6] = [
-    "requestId",
-    "request_id",
-    "aws_request_id",
-    "awsRequestId",
-    "AWSRequestId",
-    "function_request_id",
-];
 
 /// Level words that may follow a request id in a blank-separated header
 /// (SCHEMA.md's spellings, without the ambiguous single letters).
@@ -98,22 +92,50 @@ fn from_text(message: &str) -> Option<&str> {
         return None;
     }
     let line = first_line(message);
-    python_runtime(line)
-        .or_else(|| tabbed_runtime(line))
-        .or_else(|| ruby_runtime(line))
-        .or_else(|| blank_header(line))
+    // A header holds no UUID before the request id, so the first UUID of
+    // the line is the only candidate.
+    let at = first_uuid(line)?;
+    let (before, id, after) = (&line[..at], &line[at..at + 36], &line[at + 36..]);
+    let header = python_runtime(before, after)
+        || tabbed_runtime(before, after)
+        || ruby_runtime(before, after)
+        || blank_header(before, after);
+    header.then_some(id)
 }
 
 fn first_line(message: &str) -> &str {
-    let end = message.find(['\n', '\r']).unwrap_or(message.len());
+    let end = memchr::memchr2(b'\n', b'\r', message.as_bytes()).unwrap_or(message.len());
     &message[..end]
+}
+
+/// How far into a line a header's UUID may start.
+const HEADER_REACH: usize = 160;
+
+/// Where the first UUID that starts in the first [`HEADER_REACH`] bytes of
+/// the line starts.
+fn first_uuid(line: &str) -> Option<usize> {
+    let b = line.as_bytes();
+    let head = &b[..b.len().min(HEADER_REACH + 8)];
+    memchr::memchr_iter(b'-', head)
+        .filter_map(|p| p.checked_sub(8))
+        .find(|&start| b.get(start..start + 36).is_some_and(is_uuid_bytes))
 }
 
 /// The token after `RequestId: ` on the first line.
 fn after_request_id(message: &str) -> Option<&str> {
     let line = first_line(message);
-    let at = line.find("RequestId: ")?;
-    let value = &line[at + "RequestId: ".len()..];
+    // `START RequestId: …`: right after the keyword; elsewhere on the line
+    // for the other platform lines.
+    let after_keyword = line
+        .find([' ', '\t'])
+        .map(|i| line[i..].trim_start_matches([' ', '\t']))
+        .filter(|rest| rest.starts_with("RequestId: "));
+    let from = match after_keyword {
+        Some(rest) => rest,
+        None if line.starts_with("RequestId: ") => line,
+        None => &line[memchr::memmem::find(line.as_bytes(), b"RequestId: ")?..],
+    };
+    let value = &from["RequestId: ".len()..];
     let end = value.find([' ', '\t']).unwrap_or(value.len());
     Some(&value[..end]).filter(|id| plausible(id))
 }
@@ -128,13 +150,12 @@ pub fn plausible(id: &str) -> bool {
 }
 
 /// `8-4-4-4-12` hex digits, either case.
-fn is_uuid(s: &str) -> bool {
-    let b = s.as_bytes();
+fn is_uuid_bytes(b: &[u8]) -> bool {
     b.len() == 36
-        && b.iter().enumerate().all(|(i, &c)| match i {
-            8 | 13 | 18 | 23 => c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
+        && [8, 13, 18, 23].iter().all(|&i| b[i] == b'-')
+        && [&b[..8], &b[9..13], &b[14..18], &b[19..23], &b[24..]]
+            .iter()
+            .all(|part| part.iter().all(u8::is_ascii_hexdigit))
 }
 
 /// A timestamp-like token: starts with a digit, at least 8 characters of
@@ -155,38 +176,39 @@ fn is_level_word(s: &str) -> bool {
 }
 
 /// Python runtime: `[LEVEL]\t<timestamp>\t<uuid>` then a tab or the end.
-fn python_runtime(line: &str) -> Option<&str> {
-    let rest = line.strip_prefix('[')?;
-    let close = rest.find(']').filter(|&i| i <= 13)?;
-    if !is_level_word(&rest[..close]) {
-        return None;
-    }
-    let mut fields = rest[close + 1..].strip_prefix('\t')?.splitn(3, '\t');
-    let ts = fields.next()?;
-    let id = fields.next()?;
-    (is_timestamp(ts) && is_uuid(id)).then_some(id)
+fn python_runtime(before: &str, after: &str) -> bool {
+    let Some(rest) = before.strip_prefix('[') else {
+        return false;
+    };
+    let Some(close) = rest.find(']').filter(|&i| i <= 13) else {
+        return false;
+    };
+    let Some(ts) = rest[close + 1..]
+        .strip_prefix('\t')
+        .and_then(|r| r.strip_suffix('\t'))
+    else {
+        return false;
+    };
+    is_level_word(&rest[..close]) && is_timestamp(ts) && (after.is_empty() || after.starts_with('\t'))
 }
 
 /// Node and .NET runtimes: `<timestamp>\t<uuid>\t…`.
-fn tabbed_runtime(line: &str) -> Option<&str> {
-    let mut fields = line.splitn(3, '\t');
-    let ts = fields.next()?;
-    let id = fields.next()?;
-    fields.next()?;
-    (is_timestamp(ts) && is_uuid(id)).then_some(id)
+fn tabbed_runtime(before: &str, after: &str) -> bool {
+    before.strip_suffix('\t').is_some_and(is_timestamp) && after.starts_with('\t')
 }
 
 /// Ruby runtime: `I, [<ts> #<pid>]  INFO <uuid> -- <progname>: <msg>`.
-fn ruby_runtime(line: &str) -> Option<&str> {
-    let b = line.as_bytes();
-    if b.len() < 4 || !b[0].is_ascii_uppercase() || &b[1..4] != b", [" {
-        return None;
+fn ruby_runtime(before: &str, after: &str) -> bool {
+    let b = before.as_bytes();
+    if b.len() < 4 || !b[0].is_ascii_uppercase() || &b[1..4] != b", [" || !after.starts_with(" -- ") {
+        return false;
     }
-    let close = line.find("] ")?;
-    let mut tokens = line[close + 2..].split(' ').filter(|t| !t.is_empty());
-    let level = tokens.next()?;
-    let id = tokens.next()?;
-    (is_level_word(level) && is_uuid(id) && tokens.next() == Some("--")).then_some(id)
+    let Some(close) = before.find("] ") else {
+        return false;
+    };
+    before[close + 2..]
+        .strip_suffix(' ')
+        .is_some_and(|level| is_level_word(level.trim_start_matches(' ')))
 }
 
 /// Removes ANSI colour codes at both ends of a token.
@@ -219,39 +241,46 @@ fn strip_ansi_edges(mut t: &str) -> &str {
     }
 }
 
-/// The UUID of a token, bare or wrapped in `[]`, `<>`, `()`.
-fn wrapped_uuid(t: &str) -> Option<&str> {
-    let inner = [('[', ']'), ('<', '>'), ('(', ')')]
+/// Blank-separated headers: at most four header tokens (timestamps,
+/// `[bracketed]` tokens), the UUID (bare or in `[]`, `<>`, `()`), then a
+/// level word or `Task timed out`.
+fn blank_header(before: &str, after: &str) -> bool {
+    let (before, after) = [('[', ']'), ('<', '>'), ('(', ')')]
         .iter()
-        .find_map(|&(o, c)| t.strip_prefix(o)?.strip_suffix(c))
-        .unwrap_or(t);
-    is_uuid(inner).then_some(inner)
-}
-
-/// Blank-separated headers: up to four header tokens, the UUID, then a level
-/// word or `Task timed out`.
-fn blank_header(line: &str) -> Option<&str> {
-    let mut tokens = line
-        .split([' ', '\t'])
-        .map(strip_ansi_edges)
-        .filter(|t| !t.is_empty());
-    for _ in 0..5 {
-        let t = tokens.next()?;
-        if let Some(id) = wrapped_uuid(t) {
-            let next = tokens.next()?;
-            let timed_out = next == "Task" && tokens.next() == Some("timed") && tokens.next() == Some("out");
-            return (timed_out || is_level_word(next)).then_some(id);
-        }
-        let header = is_timestamp(t.trim_start_matches('[').trim_end_matches(']'))
-            || (t.starts_with('[') && t.ends_with(']'));
-        if !header {
-            return None;
-        }
+        .find_map(|&(open, close)| Some((before.strip_suffix(open)?, after.strip_prefix(close)?)))
+        .unwrap_or((before, after));
+    if !(before.is_empty() || before.ends_with([' ', '\t', 'm'])) || !after.starts_with([' ', '\t', '\x1b']) {
+        return false;
     }
-    None
+    let mut head = tokens(before);
+    let mut count = 0;
+    let all_header = head.all(|t| {
+        count += 1;
+        is_timestamp(t.trim_start_matches('[').trim_end_matches(']'))
+            || (t.starts_with('[') && t.ends_with(']'))
+    });
+    if !all_header || count > 4 {
+        return false;
+    }
+    let mut next = tokens(after);
+    match next.next() {
+        Some("Task") => next.next() == Some("timed") && next.next() == Some("out"),
+        Some(t) => is_level_word(t),
+        None => false,
+    }
 }
 
-/// `record.requestId` of a platform record, else the first app member.
+/// Blank-separated tokens with ANSI colour codes at their ends removed.
+fn tokens(s: &str) -> impl Iterator<Item = &str> {
+    s.split([' ', '\t'])
+        .map(strip_ansi_edges)
+        .filter(|t| !t.is_empty())
+}
+
+/// `record.requestId` of a platform record, else the first app member of
+/// `requestId`, `request_id`, `aws_request_id`, `awsRequestId`,
+/// `AWSRequestId`, `function_request_id` (in that order) that looks like an
+/// id. One pass over the members: cheaper than a hash lookup per name.
 fn from_json(json: &Map<String, Value>) -> Option<&str> {
     if let Some((_, record)) = lambda::platform_record(json) {
         return record
@@ -259,12 +288,25 @@ fn from_json(json: &Map<String, Value>) -> Option<&str> {
             .and_then(Value::as_str)
             .filter(|id| plausible(id));
     }
-    JSON_KEYS.iter().find_map(|k| {
-        json.get(*k)
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|id| plausible(id))
-    })
+    let mut best: Option<(u8, &str)> = None;
+    for (key, value) in json {
+        let rank = match key.as_str() {
+            "requestId" => 0,
+            "request_id" => 1,
+            "aws_request_id" => 2,
+            "awsRequestId" => 3,
+            "AWSRequestId" => 4,
+            "function_request_id" => 5,
+            _ => continue,
+        };
+        if best.is_some_and(|(b, _)| b < rank) {
+            continue;
+        }
+        if let Some(id) = value.as_str().map(str::trim).filter(|id| plausible(id)) {
+            best = Some((rank, id));
+        }
+    }
+    best.map(|(_, id)| id)
 }
 
 #[cfg(test)]

@@ -243,3 +243,27 @@ proptest! {
         let _ = find(&s, None);
     }
 }
+
+#[test]
+fn crlf_and_tab_endings_do_not_leak_into_the_id() {
+    let m = format!("2024-11-25T10:01:02.123Z\t{ID}\tINFO\tliked\r\n");
+    assert_eq!(rid(&m).as_deref(), Some(ID));
+    let m = format!("START RequestId: {ID}\tVersion: $LATEST\r\n");
+    assert_eq!(rid(&m).as_deref(), Some(ID));
+    let m = format!(r#"{{"requestId":"  {ID}  "}}"#);
+    assert_eq!(rid(&m).as_deref(), Some(ID));
+}
+
+#[test]
+fn platform_record_with_an_implausible_id_has_none() {
+    let m = r#"{"type":"platform.start","record":{"requestId":"undefined"},"requestId":"8f507cfc-1234-4697-b07a-ac58fc914c95"}"#;
+    assert_eq!(rid(m), None);
+}
+
+#[test]
+fn uuid_glued_to_a_word_is_not_a_header() {
+    let m = format!("2024-11-25T10:01:02.123Z x{ID} INFO hi");
+    assert_eq!(rid(&m), None);
+    let m = format!("2024-11-25T10:01:02.123Z {ID}x INFO hi");
+    assert_eq!(rid(&m), None);
+}

@@ -27,19 +27,27 @@ pub fn name<'a>(json: Option<&Map<String, Value>>, log_group: &'a str) -> Option
         .or_else(|| from_log_group(log_group).map(Cow::Borrowed))
 }
 
+/// One pass over the members (cheaper than a hash lookup per name): the
+/// best-ranked non-blank string.
 fn from_json(json: &Map<String, Value>) -> Option<&str> {
-    let nested = || json.get("service")?.get("name");
-    [
-        json.get("serviceName"),
-        json.get("service"),
-        json.get("service.name"),
-        nested(),
-    ]
-    .into_iter()
-    .flatten()
-    .filter_map(Value::as_str)
-    .map(str::trim)
-    .find(|s| !s.is_empty())
+    let mut best: Option<(u8, &str)> = None;
+    for (key, value) in json {
+        let (rank, name) = match (key.as_str(), value) {
+            ("serviceName", Value::String(s)) => (0, s.as_str()),
+            ("service", Value::String(s)) => (1, s.as_str()),
+            ("service.name", Value::String(s)) => (2, s.as_str()),
+            ("service", Value::Object(o)) => match o.get("name") {
+                Some(Value::String(s)) => (3, s.as_str()),
+                _ => continue,
+            },
+            _ => continue,
+        };
+        let name = name.trim();
+        if !name.is_empty() && best.is_none_or(|(b, _)| rank < b) {
+            best = Some((rank, name));
+        }
+    }
+    best.map(|(_, name)| name)
 }
 
 /// The service a log group names (see the module documentation).

@@ -125,6 +125,11 @@ pub struct Found {
 /// documentation for the exact forms).
 pub fn find(message: &str, json: Option<&Map<String, Value>>) -> Option<Found> {
     let msg = message.as_bytes();
+    // Every form carries at least 24 hex digits in a row (the X-Ray id's
+    // second part, or 32 hex), JSON values included: most lines stop here.
+    if !has_hex_run(msg) {
+        return None;
+    }
     json.and_then(platform_tracing)
         .or_else(|| amzn_header(msg))
         .or_else(|| lambda_report(msg))
@@ -144,6 +149,35 @@ fn hex_digit(b: u8) -> Option<u8> {
         b'A'..=b'F' => Some(b - b'A' + 10),
         _ => None,
     }
+}
+
+/// The shortest run of hex digits any trace form contains.
+const MIN_HEX_RUN: usize = 24;
+
+/// Whether `msg` holds [`MIN_HEX_RUN`] hex digits in a row. Any such run
+/// covers one of the positions `MIN_HEX_RUN - 1`, `2 * MIN_HEX_RUN - 1`, …,
+/// so only those are probed, and the run is measured around a probe that
+/// lands on a hex digit.
+fn has_hex_run(msg: &[u8]) -> bool {
+    let mut probe = MIN_HEX_RUN - 1;
+    while probe < msg.len() {
+        if msg[probe].is_ascii_hexdigit() {
+            let left = msg[..probe]
+                .iter()
+                .rev()
+                .take_while(|b| b.is_ascii_hexdigit())
+                .count();
+            let right = msg[probe + 1..]
+                .iter()
+                .take_while(|b| b.is_ascii_hexdigit())
+                .count();
+            if left + 1 + right >= MIN_HEX_RUN {
+                return true;
+            }
+        }
+        probe += MIN_HEX_RUN;
+    }
+    false
 }
 
 /// `b` as a number when it is all hex digits (at most 32 of them).
@@ -235,11 +269,9 @@ fn hex16_at(msg: &[u8], pos: usize) -> Option<SpanId> {
     token_at(msg, pos, 16).and_then(span_hex)
 }
 
-/// A trace in X-Ray or 32-hex form at `pos`, with the length it took.
-fn any_trace_at(msg: &[u8], pos: usize) -> Option<(TraceId, usize)> {
-    xray_at(msg, pos)
-        .map(|t| (t, 35))
-        .or_else(|| hex32_at(msg, pos).map(|t| (t, 32)))
+/// A trace in X-Ray or 32-hex form at `pos`.
+fn any_trace_at(msg: &[u8], pos: usize) -> Option<TraceId> {
+    xray_at(msg, pos).or_else(|| hex32_at(msg, pos))
 }
 
 fn strip_prefix_ci<'b>(b: &'b [u8], prefix: &[u8]) -> Option<&'b [u8]> {
@@ -301,11 +333,8 @@ fn amzn_header(msg: &[u8]) -> Option<Found> {
 /// `record.tracing` of a Lambda `platform.*` record: the trace of its
 /// `value` (an `X-Amzn-Trace-Id` value), the span `spanId`, else `Parent`.
 fn platform_tracing(json: &Map<String, Value>) -> Option<Found> {
-    let kind = json.get("type")?.as_str()?;
-    if !kind.starts_with("platform.") {
-        return None;
-    }
-    let tracing = json.get("record")?.get("tracing")?;
+    let (_, record) = super::lambda::platform_record(json)?;
+    let tracing = record.get("tracing")?;
     let found = amzn_header(tracing.get("value")?.as_str()?.as_bytes())?;
     let own = tracing
         .get("spanId")
@@ -338,29 +367,6 @@ fn lambda_report(msg: &[u8]) -> Option<Found> {
 
 // --------------------------------------------------------- 3. JSON members
 
-const JSON_TRACE_KEYS: [&str; 9] = [
-    "traceId",
-    "trace_id",
-    "xray_trace_id",
-    "xrayTraceId",
-    "AWS-XRAY-TRACE-ID",
-    "otelTraceID",
-    "trace.id",
-    "TraceId",
-    "traceID",
-];
-
-const JSON_SPAN_KEYS: [&str; 6] = ["spanId", "span_id", "otelSpanID", "span.id", "SpanId", "spanID"];
-
-/// A top-level member, or for a dotted key `a.b` also the nested `{"a":{"b":…}}`.
-fn member<'m>(json: &'m Map<String, Value>, key: &str) -> Option<&'m str> {
-    if let Some(s) = json.get(key).and_then(Value::as_str) {
-        return Some(s);
-    }
-    let (outer, inner) = key.split_once('.')?;
-    json.get(outer)?.get(inner)?.as_str()
-}
-
 /// A JSON trace value: X-Ray or 32 hex, optionally `…@<16 hex span>`.
 fn json_trace_value(s: &str) -> Option<Found> {
     let s = s.trim().as_bytes();
@@ -372,18 +378,64 @@ fn json_trace_value(s: &str) -> Option<Found> {
     Some(Found { trace, span })
 }
 
+/// The rank of a trace member (lower is tried first): SCHEMA.md's order,
+/// then the extra spellings; a nested `{"trace":{"id":…}}` ranks right
+/// after the dotted `trace.id`.
+fn trace_rank<'m>(key: &str, value: &'m Value) -> Option<(u8, &'m str)> {
+    let rank = match key {
+        "traceId" => 0,
+        "trace_id" => 2,
+        "xray_trace_id" => 4,
+        "xrayTraceId" => 6,
+        "AWS-XRAY-TRACE-ID" => 8,
+        "otelTraceID" => 10,
+        "trace.id" => 12,
+        "trace" => return Some((13, value.as_object()?.get("id")?.as_str()?)),
+        "TraceId" => 14,
+        "traceID" => 16,
+        _ => return None,
+    };
+    Some((rank, value.as_str()?))
+}
+
+/// The rank of a span member, as [`trace_rank`].
+fn span_rank<'m>(key: &str, value: &'m Value) -> Option<(u8, &'m str)> {
+    let rank = match key {
+        "spanId" => 0,
+        "span_id" => 2,
+        "otelSpanID" => 4,
+        "span.id" => 6,
+        "span" => return Some((7, value.as_object()?.get("id")?.as_str()?)),
+        "SpanId" => 8,
+        "spanID" => 10,
+        _ => return None,
+    };
+    Some((rank, value.as_str()?))
+}
+
+/// One pass over the members (a hash lookup per candidate key would cost
+/// more than comparing a dozen short names).
 fn json_members(json: &Map<String, Value>) -> Option<Found> {
-    let found = JSON_TRACE_KEYS
-        .iter()
-        .find_map(|k| member(json, k).and_then(json_trace_value))?;
-    let span = found.span.or_else(|| {
-        JSON_SPAN_KEYS
-            .iter()
-            .find_map(|k| member(json, k).and_then(|s| span_hex(s.trim().as_bytes())))
-    });
+    let mut trace: Option<(u8, Found)> = None;
+    let mut span: Option<(u8, SpanId)> = None;
+    for (key, value) in json {
+        if let Some((r, s)) = trace_rank(key, value) {
+            if trace.is_none_or(|(best, _)| r < best)
+                && let Some(f) = json_trace_value(s)
+            {
+                trace = Some((r, f));
+            }
+        } else if let Some((r, s)) = span_rank(key, value)
+            && span.is_none_or(|(best, _)| r < best)
+            && let Some(id) = span_hex(s.trim().as_bytes())
+        {
+            span = Some((r, id));
+        }
+    }
+    let (_, found) = trace?;
     Some(Found {
         trace: found.trace,
-        span,
+        span: found.span.or(span.map(|(_, id)| id)),
     })
 }
 
@@ -482,7 +534,7 @@ fn labelled(msg: &[u8]) -> Option<Found> {
         .chain(RACE_UPPER.find_iter(msg))
         .find_map(|p| {
             let v = labelled_value(msg, p, b't')?;
-            any_trace_at(msg, v).map(|(t, _)| t)
+            any_trace_at(msg, v)
         })?;
     let span = PAN_LOWER
         .find_iter(msg)

@@ -412,6 +412,12 @@ proptest! {
     }
 
     #[test]
+    fn hex_run_prefilter_matches_a_plain_scan(s in "[0-9a-fA-F]{0,40}([ g-][0-9a-fA-F]{0,40}){0,4}") {
+        let longest = s.split(|c: char| !c.is_ascii_hexdigit()).map(str::len).max().unwrap_or(0);
+        prop_assert_eq!(has_hex_run(s.as_bytes()), longest >= MIN_HEX_RUN);
+    }
+
+    #[test]
     fn find_never_panics(s in "\\PC{0,200}") {
         let json = crate::parse::json::extract_object(&s);
         let _ = find(&s, json.as_ref());
@@ -447,4 +453,16 @@ fn ansi_colour_code_before_a_label_is_a_separator() {
     );
     let n = format!("\x1b[36mtrace_id={HEX32}\x1b[0m");
     assert_eq!(trace_of(&n).as_deref(), Some(XRAY));
+}
+
+#[test]
+fn hex_run_prefilter_finds_runs_at_any_offset() {
+    for pad in 0..60 {
+        for len in [23usize, 24, 32] {
+            let m = format!("{}{}{}", " ".repeat(pad), "a".repeat(len), " x");
+            assert_eq!(has_hex_run(m.as_bytes()), len >= 24, "pad {pad} len {len}");
+        }
+    }
+    assert!(!has_hex_run(b""));
+    assert!(!has_hex_run(b"4e53920c-505a-4a90-a694-b9300791f0ae"));
 }
