@@ -419,7 +419,9 @@ async fn process(
     let mut report = SinkReport::default();
     if !batch.is_empty() {
         let deadline = send_deadline(ctx, config.deadline_margin);
-        report = send(&state.sink, batch, deadline, config.deadline_margin, total).await?;
+        report = send(&state.sink, batch, deadline, config.deadline_margin, total)
+            .await
+            .inspect_err(|_| summary.failed = total)?;
     }
     summary.indexed = report.indexed;
     summary.retried = report.retried;

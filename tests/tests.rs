@@ -3,6 +3,8 @@
 
 /// Golden bulk output for every fixture input.
 mod golden;
+/// `lambda::handle` called directly: results, errorTypes, the invocation line.
+mod handler;
 /// Every input shape replay detects.
 mod inputs;
 /// The `cwl-bridge` binary end to end: output, summary, exit codes.
