@@ -7,6 +7,8 @@ mod golden;
 mod handler;
 /// Every input shape replay detects.
 mod inputs;
+/// The `cwl-bridge-lambda` binary against a local Lambda Runtime API.
+mod lambda_loop;
 /// The `cwl-bridge` binary end to end: output, summary, exit codes.
 mod replay_cli;
 /// Shared helpers: delivery builders, running the CLI binary.
