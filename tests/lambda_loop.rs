@@ -602,14 +602,21 @@ fn cold_start_and_peak_memory_are_printed() {
         let f = Function::spawn(&api, &[("DRY_RUN", "true")]);
         let post = api.next_post();
         let summary = post.json();
+        let rss = f.peak_rss_kb().unwrap_or(0);
+        let answer = post.at - f.started;
+        let bulk: usize = f
+            .stop()
+            .iter()
+            .filter(|l| l.get("_aws").is_none())
+            .map(|l| l.to_string().len() + 1)
+            .sum();
         println!(
-            "delivery of {n} events: payload {} kB, inflated {} kB, {} documents, {:.1} ms from start, peak RSS {} kB",
+            "delivery of {n} events: payload {} kB, inflated {} kB, bulk body {} kB, {} documents, {:.1} ms from start, peak RSS {rss} kB",
             payload.len() / 1024,
             summary["bytesDecoded"].as_u64().unwrap_or(0) / 1024,
+            bulk / 1024,
             summary["documents"],
-            (post.at - f.started).as_secs_f64() * 1e3,
-            f.peak_rss_kb().unwrap_or(0)
+            answer.as_secs_f64() * 1e3,
         );
-        drop(f.stop());
     }
 }
