@@ -114,7 +114,12 @@ impl Pipeline {
             log_group: &log_group,
             log_stream: &log_stream,
         };
-        let bytes: usize = merged.events.iter().map(|e| e.message.len() + 256).sum();
+        let per_doc = 2 * log_group.len() + log_stream.len() + owner.len() + 200;
+        let bytes: usize = merged
+            .events
+            .iter()
+            .map(|e| e.message.len() + 2 * e.id.len() + per_doc)
+            .sum();
         let mut batch = Batch::with_capacity(bytes + outcome.updates.len() * 256);
         let mut index = Vec::with_capacity(64);
         for u in &outcome.updates {
