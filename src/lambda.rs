@@ -43,7 +43,7 @@ use serde_json::{Map, Value, json};
 
 use crate::config::{Auth, Config, ConfigError};
 use crate::decode::{self, DecodeError};
-use crate::pipeline::Pipeline;
+use crate::pipeline::{Pipeline, Prepared};
 use crate::sink::{Failed, NdjsonSink, Sink, SinkError, SinkReport};
 use crate::stats::Stats;
 
@@ -223,8 +223,11 @@ impl Summary {
 #[derive(Debug)]
 pub struct Redactor {
     secrets: Vec<String>,
-    userinfo: Regex,
-    header: Regex,
+    /// `(scheme://)user:pass@`; constant patterns, `None` only if one failed
+    /// to compile (the unit tests would say so).
+    userinfo: Option<Regex>,
+    /// `Authorization: …`, `"x-amz-security-token":"…"`, `password=…`.
+    header: Option<Regex>,
 }
 
 impl Redactor {
@@ -240,20 +243,23 @@ impl Redactor {
         }
         Redactor {
             secrets,
-            // Both patterns are literals; a failure would be a bug caught by
-            // the tests, so fall back to a regex that matches nothing.
-            userinfo: Regex::new(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/@]+@").unwrap_or_else(|_| never()),
+            userinfo: Regex::new(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/@]+@").ok(),
             header: Regex::new(
                 r#"(?i)\b(authorization|proxy-authorization|x-amz-security-token|x-amz-credential|password)("?\s*[:=]\s*"?)[^"\r\n,}]+"#,
             )
-            .unwrap_or_else(|_| never()),
+            .ok(),
         }
     }
 
     /// `s` without secrets.
     pub fn redact(&self, s: &str) -> String {
-        let mut out = self.userinfo.replace_all(s, "${1}***@").into_owned();
-        out = self.header.replace_all(&out, "${1}${2}***").into_owned();
+        let mut out = s.to_string();
+        if let Some(r) = &self.userinfo {
+            out = r.replace_all(&out, "${1}***@").into_owned();
+        }
+        if let Some(r) = &self.header {
+            out = r.replace_all(&out, "${1}${2}***").into_owned();
+        }
         for secret in &self.secrets {
             if out.contains(secret.as_str()) {
                 out = out.replace(secret.as_str(), "***");
@@ -261,11 +267,6 @@ impl Redactor {
         }
         out
     }
-}
-
-fn never() -> Regex {
-    // `[^\s\S]` matches no character.
-    Regex::new(r"[^\s\S]").unwrap_or_else(|_| unreachable!("a constant regex compiles"))
 }
 
 /// Everything an invocation borrows: built once per container.
@@ -411,10 +412,8 @@ async fn process(
         return Ok(());
     }
 
-    let prepared = state.pipeline.prepare(logs);
-    summary.add_stats(&prepared.stats);
-    let refusals: Vec<String> = prepared.stats.errors.clone();
-    let batch = prepared.batch;
+    let Prepared { batch, stats } = state.pipeline.prepare(logs);
+    summary.add_stats(&stats);
     let total = batch.items.len() as u64;
     let mut report = SinkReport::default();
     if !batch.is_empty() {
@@ -425,7 +424,7 @@ async fn process(
     }
     summary.indexed = report.indexed;
     summary.retried = report.retried;
-    verdict(summary, total, &report.failed, &refusals)
+    verdict(summary, total, &report.failed, &stats.errors)
 }
 
 /// Sends the batch, giving up a little after the sink's own deadline in case

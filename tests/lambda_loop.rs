@@ -620,3 +620,52 @@ fn cold_start_and_peak_memory_are_printed() {
         );
     }
 }
+
+#[test]
+fn a_failed_delivery_is_re_driven_from_the_saved_failure_queue_messages() {
+    // The function fails a delivery (one entry has no id) …
+    let json = serde_json::json!({
+        "messageType": "DATA_MESSAGE", "owner": "123456789012", "logGroup": "/ecs/like-service",
+        "logStream": "like/1", "subscriptionFilters": ["cwl-trace-bridge"],
+        "logEvents": [
+            {"id": "36001", "timestamp": 1_543_456_789_000_i64, "message": "WARN: simulated 404 activated"},
+            {"timestamp": 1_543_456_789_001_i64, "message": "no id"},
+        ]
+    });
+    let event = lambda_event(json.to_string().as_bytes());
+    let api = RuntimeApi::start();
+    api.push("req-1", &event);
+    let f = Function::spawn(&api, &[("DRY_RUN", "true")]);
+    let post = api.next_post();
+    assert_eq!(post.path, "/2018-06-01/runtime/invocation/req-1/error");
+    let diagnostic = post.json();
+    assert_eq!(diagnostic["errorType"], "RefusedEvents");
+    drop(f.stop());
+    // … Lambda writes its on-failure record to SQS, a person saves it with
+    // `aws sqs receive-message … > failed.json` …
+    let record = serde_json::json!({
+        "version": "1.0",
+        "timestamp": "2018-11-29T02:10:00.000Z",
+        "requestContext": {"requestId": "req-1", "condition": "RetriesExhausted", "approximateInvokeCount": 3,
+            "functionArn": format!("arn:aws:lambda:us-east-1:123456789012:function:{FUNCTION}:$LATEST")},
+        "requestPayload": serde_json::from_str::<Value>(&event).unwrap(),
+        "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+        "responsePayload": diagnostic,
+    });
+    let saved = serde_json::json!({"Messages": [{
+        "MessageId": "0f2c", "ReceiptHandle": "AQEB", "MD5OfBody": "d41d8cd98f00b204e9800998ecf8427e",
+        "Body": record.to_string(),
+    }]});
+    let dir = crate::support::TempDir::new("redrive-e2e");
+    std::fs::write(dir.path("failed.json"), saved.to_string()).unwrap();
+    // … and replays it once the cause is fixed: the good entry is indexed,
+    // the refusal is reported again.
+    let out = crate::support::cli(&["replay", dir.path("failed.json").to_str().unwrap()]);
+    let body = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        body.starts_with(r#"{"index":{"_index":"cwl-2018.11.29","_id":"36001"}}"#),
+        "{body}"
+    );
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("1 events refused"), "{err}");
+}
