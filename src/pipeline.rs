@@ -109,11 +109,9 @@ impl Pipeline {
             })
         };
 
-        let origin = Origin {
-            owner: &owner,
-            log_group: &log_group,
-            log_stream: &log_stream,
-        };
+        let origin = Origin::new(&owner, &log_group, &log_stream);
+        // Each document repeats its id (action line and `@id`) and the
+        // origin fields around its message.
         let per_doc = 2 * log_group.len() + log_stream.len() + owner.len() + 200;
         let bytes: usize = merged
             .events
@@ -121,7 +119,8 @@ impl Pipeline {
             .map(|e| e.message.len() + 2 * e.id.len() + per_doc)
             .sum();
         let mut batch = Batch::with_capacity(bytes + outcome.updates.len() * 256);
-        let mut index = Vec::with_capacity(64);
+        batch.items.reserve(merged.events.len() + outcome.updates.len());
+        let mut index = String::new();
         for u in &outcome.updates {
             batch.push(Action::Update, &u.doc.index, &u.doc.id, true, |out| {
                 out.extend_from_slice(b"{\"doc\":{");
@@ -139,11 +138,15 @@ impl Pipeline {
                 out.extend_from_slice(b"}}");
             });
         }
+        let mut index_day = None;
         for ((event, line), merged_ids) in merged.events.iter().zip(&lines).zip(&merged.merged_ids) {
-            index.clear();
-            namer.write(event.timestamp, &mut index);
-            let index = std::str::from_utf8(&index).unwrap_or_default();
-            batch.push(Action::Index, index, &event.id, cfg.render.send_ids, |out| {
+            // Events of a delivery mostly share a day: name its index once.
+            let day = event.timestamp.div_euclid(86_400_000);
+            if index_day != Some(day) {
+                index_day = Some(day);
+                index = namer.name(event.timestamp);
+            }
+            batch.push(Action::Index, &index, &event.id, cfg.render.send_ids, |out| {
                 render::write_document(
                     out,
                     &origin,

@@ -105,16 +105,13 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-fn push_num(out: &mut Vec<u8>, mut n: u32, width: usize) {
-    let mut buf = [b'0'; 10];
-    let mut i = buf.len();
-    while n > 0 && i > 0 {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
+fn push_num(out: &mut Vec<u8>, n: u32, width: usize) {
+    let d = |v: u32| b'0' + (v % 10) as u8;
+    match width {
+        2 => out.extend_from_slice(&[d(n / 10), d(n)]),
+        3 => out.extend_from_slice(&[d(n / 100), d(n / 10), d(n)]),
+        _ => out.extend_from_slice(&[d(n / 1000), d(n / 100), d(n / 10), d(n)]),
     }
-    let start = buf.len().saturating_sub(width).min(i);
-    out.extend_from_slice(&buf[start..]);
 }
 
 #[cfg(test)]

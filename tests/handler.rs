@@ -264,7 +264,6 @@ fn a_context_deadline_is_passed_on_and_met() {
 }
 
 #[test]
-#[ignore = "needs request-id and REPORT trace parsing (parse issue 3); un-ignore when it lands"]
 fn warm_join_memory_updates_documents_of_an_earlier_invocation() {
     let h = harness(&[]);
     let group = "/aws/lambda/like";
@@ -278,7 +277,11 @@ fn warm_join_memory_updates_documents_of_an_earlier_invocation() {
                 1_543_456_789_000,
                 &format!("START RequestId: {rid} Version: $LATEST"),
             ),
-            ("2", 1_543_456_789_001, &format!("{rid}\tliked mysfit 4")),
+            (
+                "2",
+                1_543_456_789_001,
+                &format!("[INFO]\t2018-11-29T01:59:49.001Z\t{rid}\tliked mysfit 4"),
+            ),
         ],
     ));
     let s = run(&h, event(&first)).unwrap();

@@ -407,7 +407,6 @@ fn no_opensearch_endpoint_is_an_init_error() {
 }
 
 #[test]
-#[ignore = "needs request-id and REPORT trace parsing (parse issue 3); un-ignore when it lands"]
 fn the_warm_join_memory_is_carried_between_invocations() {
     let api = RuntimeApi::start();
     let group = "/aws/lambda/like";
@@ -423,7 +422,11 @@ fn the_warm_join_memory_is_carried_between_invocations() {
                     1_543_456_789_000,
                     &format!("START RequestId: {rid} Version: $LATEST"),
                 ),
-                ("2", 1_543_456_789_001, &format!("{rid}\tliked mysfit 4")),
+                (
+                    "2",
+                    1_543_456_789_001,
+                    &format!("[INFO]\t2018-11-29T01:59:49.001Z\t{rid}\tliked mysfit 4"),
+                ),
             ],
         )),
     );

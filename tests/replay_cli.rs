@@ -43,3 +43,52 @@ fn a_bad_file_is_reported_and_the_others_still_go_through() {
     );
     assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 2);
 }
+
+#[test]
+fn the_readme_documents_every_variable() {
+    let readme = std::fs::read_to_string(crate::support::root().join("README.md")).unwrap();
+    for (name, _) in cwl_trace_bridge::config::VARIABLES {
+        assert!(
+            readme.contains(&format!("| `{name}` |")),
+            "README.md has no row for {name}"
+        );
+    }
+}
+
+#[test]
+fn a_bad_configuration_value_exits_2_naming_the_variable() {
+    let out = cli(&["replay", "--json", "flat", "fixtures/deliveries"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "cwl-bridge: JSON_MODE=\"flat\": expected merge, nest or off\n"
+    );
+}
+
+#[test]
+fn replay_over_the_fixture_deliveries_matches_its_golden_body() {
+    let out = cli(&["replay", "-q", "fixtures/deliveries"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty());
+    let golden = crate::support::root().join("tests/golden/replay-deliveries.ndjson");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&golden, &out.stdout).unwrap();
+    }
+    assert!(
+        std::fs::read(&golden).unwrap() == out.stdout,
+        "cwl-bridge replay fixtures/deliveries differs from {} (UPDATE_GOLDEN=1 to rewrite)",
+        golden.display()
+    );
+}
+
+#[test]
+fn a_missing_path_is_an_error_and_exit_1() {
+    let out = cli(&["replay", "-q", "no/such/file.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = cli(&["replay", "no/such/file.json"]);
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("no/such/file.json: No such file or directory"),
+        "{err}"
+    );
+}

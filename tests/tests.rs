@@ -1,6 +1,8 @@
 //! The one integration-test binary. Each module says what belongs in it.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+/// The labelled corpus scored per field (`cargo test corpus -- --nocapture`).
+mod corpus;
 /// Golden bulk output for every fixture input.
 mod golden;
 /// `lambda::handle` called directly: results, errorTypes, the invocation line.
@@ -9,6 +11,8 @@ mod handler;
 mod inputs;
 /// The `cwl-bridge-lambda` binary against a local Lambda Runtime API.
 mod lambda_loop;
+/// Multi-line merging through the pipeline (`MULTILINE_LOG_GROUPS`).
+mod multiline;
 /// The `cwl-bridge` binary end to end: output, summary, exit codes.
 mod replay_cli;
 /// Shared helpers: delivery builders, running the CLI binary.

@@ -1,8 +1,480 @@
-//! Access-log lines: werkzeug, gunicorn, nginx / Apache common and combined.
+//! Access-log lines: `@httpMethod`, `@httpStatus`, `@urlPath`.
+//!
+//! One general grammar rather than a list of formats: a request line
+//! `"METHOD SP TARGET SP HTTP/x[.y]"` followed by a three-digit status. That
+//! covers werkzeug and Python's `http.server`, gunicorn, uvicorn, nginx and
+//! Apache common / combined (with any fields after the status), Envoy,
+//! Traefik, morgan `common` / `combined`, and the same line embedded in a
+//! JSON string (`\"GET / HTTP/1.1\" 200`, as Docker / FireLens wrap it).
+//! Also accepted:
+//! - ANSI colours inside the quotes (werkzeug colours every non-200
+//!   request line on a terminal-less Linux too: `"\x1b[33mGET / HTTP/1.1\x1b[0m" 404`);
+//! - the request without quotes when a status follows the version (morgan
+//!   `short`: `::1 - GET /x HTTP/1.1 200 12 - 3.1 ms`);
+//! - ALB and Classic ELB access logs, whose status comes four fields before
+//!   the request (`… 0.000 200 200 34 366 "GET http://h:80/x HTTP/1.1" …`):
+//!   the status is the load balancer's (`elb_status_code`).
+//!
+//! A request line with no status (a JSON member, nginx's error log
+//! `request: "GET / HTTP/1.1"`) is not an access line. `@urlPath` is the
+//! target without its query string or fragment; an absolute target gives its
+//! path (`/` when it has none), `*` stays `*`, an authority (`CONNECT
+//! host:443`) gives no path. Everything is borrowed from the message.
+
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
 
 use super::Http;
 
-/// Method, status and path of an access-log line. STUB: to be written (issue 3).
-pub fn parse(_message: &str) -> Http<'_> {
+/// The cheap prefilter: every accepted line holds ` HTTP/`.
+static HTTP_VERSION: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b" HTTP/"));
+
+/// The longest method token accepted (`VERSION-CONTROL` is 15).
+const MAX_METHOD: usize = 24;
+
+/// Method, status and path of an access-log line; all `None` when the
+/// message is not one.
+pub fn parse(message: &str) -> Http<'_> {
+    let b = message.as_bytes();
+    for at in HTTP_VERSION.find_iter(b) {
+        if let Some(http) = request_at(message, at) {
+            return http;
+        }
+    }
     Http::default()
+}
+
+/// How the request line is delimited.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Quote {
+    /// `"…"`
+    Plain,
+    /// `\"…\"` inside a JSON string.
+    Escaped,
+    /// No quotes (morgan `short`).
+    None,
+}
+
+/// The access fields when the ` HTTP/` at byte `at` ends a request line.
+fn request_at(message: &str, at: usize) -> Option<Http<'_>> {
+    let b = message.as_bytes();
+
+    // HTTP/1.1, HTTP/2, HTTP/2.0
+    let mut i = at + 6;
+    if !b.get(i)?.is_ascii_digit() {
+        return None;
+    }
+    i += 1;
+    if b.get(i) == Some(&b'.') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+        i += 2;
+    }
+    i = skip_ansi_forward(b, i);
+
+    // TARGET: the run of visible bytes before the space.
+    let mut t_start = at;
+    while t_start > 0 && !matches!(b[t_start - 1], b' ' | b'\t' | b'"' | 0..=0x1f) {
+        t_start -= 1;
+    }
+    if t_start == at || t_start == 0 || b[t_start - 1] != b' ' {
+        return None;
+    }
+    let target = &message[t_start..at];
+
+    // METHOD: an upper-case token.
+    let m_end = t_start - 1;
+    let mut m_start = m_end;
+    while m_start > 0 && matches!(b[m_start - 1], b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'-') {
+        m_start -= 1;
+    }
+    let method = &message[m_start..m_end];
+    if method.is_empty() || method.len() > MAX_METHOD || !b[m_start].is_ascii_uppercase() {
+        return None;
+    }
+
+    // What opens the request, and does the same close it?
+    let before = skip_ansi_backward(b, m_start);
+    let open = match before.checked_sub(1).map(|k| b[k]) {
+        Some(b'"') if before >= 2 && b[before - 2] == b'\\' => Quote::Escaped,
+        Some(b'"') => Quote::Plain,
+        None | Some(b' ' | b'\t') => Quote::None,
+        Some(_) => return None,
+    };
+    let after_close = match open {
+        Quote::Plain if b.get(i) == Some(&b'"') => i + 1,
+        Quote::Escaped if b.get(i) == Some(&b'\\') && b.get(i + 1) == Some(&b'"') => i + 2,
+        Quote::None => i,
+        _ => return None,
+    };
+    if open == Quote::None && !(target.starts_with('/') || scheme_len(target).is_some()) {
+        return None;
+    }
+
+    let status = status_after(b, after_close).or_else(|| match open {
+        Quote::None => None,
+        Quote::Plain | Quote::Escaped => {
+            let open_at = if open == Quote::Plain {
+                before - 1
+            } else {
+                before - 2
+            };
+            load_balancer_status(&message[..open_at])
+        }
+    })?;
+
+    Some(Http {
+        method: Some(method),
+        status: Some(status),
+        path: path_of(target),
+    })
+}
+
+/// A status right after the request: blanks, then three digits that end
+/// there, 100–599.
+fn status_after(b: &[u8], mut i: usize) -> Option<u16> {
+    let start = i;
+    while matches!(b.get(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    if i == start {
+        return None;
+    }
+    three_digit_status(b.get(i..)?)
+}
+
+/// `s` starts with a three-digit status (100–599) that is not followed by
+/// another letter or digit.
+fn three_digit_status(s: &[u8]) -> Option<u16> {
+    let d = s.get(..3)?;
+    if !d.iter().all(u8::is_ascii_digit) || s.get(3).is_some_and(u8::is_ascii_alphanumeric) {
+        return None;
+    }
+    let v = d.iter().fold(0u16, |acc, &c| acc * 10 + u16::from(c - b'0'));
+    (100..=599).contains(&v).then_some(v)
+}
+
+/// ALB / Classic ELB: `… elb_status_code target_status_code received_bytes
+/// sent_bytes "request" …` — the four fields before the request.
+fn load_balancer_status(head: &str) -> Option<u16> {
+    let mut fields = head.split_ascii_whitespace().rev();
+    let sent = fields.next()?;
+    let received = fields.next()?;
+    let target_status = fields.next()?;
+    let elb_status = fields.next()?;
+    let count = |s: &str| s == "-" || (!s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()));
+    let status_or_dash = |s: &str| s == "-" || (s.len() == 3 && three_digit_status(s.as_bytes()).is_some());
+    if !(count(sent) && count(received) && status_or_dash(target_status)) || elb_status.len() != 3 {
+        return None;
+    }
+    three_digit_status(elb_status.as_bytes())
+}
+
+/// The path of a request target, without query or fragment.
+fn path_of(target: &str) -> Option<&str> {
+    let rest = match scheme_len(target) {
+        Some(n) => {
+            let after = &target[n..];
+            match after.find(['/', '?', '#']) {
+                Some(k) if after.as_bytes()[k] == b'/' => &after[k..],
+                _ => return Some("/"),
+            }
+        }
+        None => target,
+    };
+    if rest.starts_with('/') {
+        let end = rest.find(['?', '#']).unwrap_or(rest.len());
+        Some(&rest[..end])
+    } else if rest == "*" {
+        Some("*")
+    } else {
+        None
+    }
+}
+
+/// The length of `http://`, `https://`, `ws://` or `wss://` at the start
+/// of `target` (any case).
+fn scheme_len(target: &str) -> Option<usize> {
+    let colon = target.find("://").filter(|&k| k <= 5)?;
+    let scheme = &target[..colon];
+    ["http", "https", "ws", "wss"]
+        .iter()
+        .any(|s| scheme.eq_ignore_ascii_case(s))
+        .then_some(colon + 3)
+}
+
+/// Past any colour codes at `i`: raw `ESC [ … m` or the JSON-escaped
+/// `\u001b[ … m`.
+fn skip_ansi_forward(b: &[u8], mut i: usize) -> usize {
+    loop {
+        let code_at = if b.get(i) == Some(&0x1b) {
+            i + 1
+        } else if b
+            .get(i..i + 6)
+            .is_some_and(|s| s.eq_ignore_ascii_case(b"\\u001b"))
+        {
+            i + 6
+        } else {
+            return i;
+        };
+        if b.get(code_at) != Some(&b'[') {
+            return i;
+        }
+        let mut k = code_at + 1;
+        while b.get(k).is_some_and(|c| c.is_ascii_digit() || *c == b';') {
+            k += 1;
+        }
+        if b.get(k) != Some(&b'm') {
+            return i;
+        }
+        i = k + 1;
+    }
+}
+
+/// Back over any colour codes that end right before `i`.
+fn skip_ansi_backward(b: &[u8], mut i: usize) -> usize {
+    loop {
+        if i == 0 || b[i - 1] != b'm' {
+            return i;
+        }
+        let mut k = i - 1;
+        while k > 0 && (b[k - 1].is_ascii_digit() || b[k - 1] == b';') {
+            k -= 1;
+        }
+        if k == 0 || b[k - 1] != b'[' {
+            return i;
+        }
+        let bracket = k - 1;
+        if bracket >= 1 && b[bracket - 1] == 0x1b {
+            i = bracket - 1;
+        } else if bracket >= 6 && b[bracket - 6..bracket].eq_ignore_ascii_case(b"\\u001b") {
+            i = bracket - 6;
+        } else {
+            return i;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn http(method: &'static str, status: u16, path: Option<&'static str>) -> Http<'static> {
+        Http {
+            method: Some(method),
+            status: Some(status),
+            path,
+        }
+    }
+
+    fn none() -> Http<'static> {
+        Http::default()
+    }
+
+    #[test]
+    fn werkzeug_access_line() {
+        assert_eq!(
+            parse(
+                r#"10.0.1.23 - - [25/Nov/2024 10:01:02] "POST /mysfits/4e53920c-505a-4a90-a694-b9300791f0ae/like HTTP/1.1" 200 -"#
+            ),
+            http(
+                "POST",
+                200,
+                Some("/mysfits/4e53920c-505a-4a90-a694-b9300791f0ae/like")
+            )
+        );
+    }
+
+    #[test]
+    fn werkzeug_colours_the_request_of_a_non_200() {
+        assert_eq!(
+            parse(
+                "10.0.1.23 - - [25/Nov/2024 10:01:02] \"\x1b[33mPOST /mysfits/x/like HTTP/1.1\x1b[0m\" 404 -"
+            ),
+            http("POST", 404, Some("/mysfits/x/like"))
+        );
+        assert_eq!(
+            parse("127.0.0.1 - - [25/Nov/2024 10:01:02] \"\x1b[35m\x1b[1mGET /boom HTTP/1.1\x1b[0m\" 500 -"),
+            http("GET", 500, Some("/boom"))
+        );
+    }
+
+    #[test]
+    fn werkzeug_through_python_logging_keeps_its_prefix() {
+        assert_eq!(
+            parse(r#"INFO:werkzeug:10.0.0.1 - - [25/Nov/2024 10:01:02] "GET /?x=1 HTTP/1.1" 200 -"#),
+            http("GET", 200, Some("/"))
+        );
+    }
+
+    #[test]
+    fn gunicorn_default_access_format() {
+        assert_eq!(
+            parse(
+                r#"10.0.0.1 - - [25/Nov/2024:10:01:02 +0000] "GET /mysfits HTTP/1.1" 200 1234 "-" "curl/8.4.0""#
+            ),
+            http("GET", 200, Some("/mysfits"))
+        );
+    }
+
+    #[test]
+    fn nginx_combined_with_query_and_extra_fields() {
+        assert_eq!(
+            parse(
+                r#"10.0.0.5 - - [25/Nov/2024:10:01:02 +0000] "GET /api/x?y=1 HTTP/1.1" 404 153 "-" "ELB-HealthChecker/2.0" "Root=1-5759e988-bd862e3fe1be46a994272793""#
+            ),
+            http("GET", 404, Some("/api/x"))
+        );
+        assert_eq!(
+            parse(r#"1.2.3.4 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326"#),
+            http("GET", 200, Some("/apache_pb.gif"))
+        );
+    }
+
+    #[test]
+    fn uvicorn_envoy_and_http2() {
+        assert_eq!(
+            parse(r#"INFO:     172.17.0.1:50212 - "GET /docs#top HTTP/1.1" 200 OK"#),
+            http("GET", 200, Some("/docs"))
+        );
+        assert_eq!(
+            parse(
+                r#"[2024-11-25T10:01:02.310Z] "POST /api/v1/locations HTTP/2" 204 - 154 0 226 100 "10.0.35.28" "nsq2http" "cc21d9b0-cf5c-432b-8c7e-98aeb7988cd2" "locations" "tcp://10.0.2.1:80""#
+            ),
+            http("POST", 204, Some("/api/v1/locations"))
+        );
+        assert_eq!(
+            parse(r#"x "PATCH /a HTTP/2.0" 301 0"#),
+            http("PATCH", 301, Some("/a"))
+        );
+    }
+
+    #[test]
+    fn other_method_tokens() {
+        assert_eq!(
+            parse(r#""PROPFIND /dav HTTP/1.1" 207 0"#),
+            http("PROPFIND", 207, Some("/dav"))
+        );
+        assert_eq!(
+            parse(r#""M-SEARCH * HTTP/1.1" 200 0"#),
+            http("M-SEARCH", 200, Some("*"))
+        );
+        assert_eq!(
+            parse(r#""CONNECT example.com:443 HTTP/1.1" 200 0"#),
+            Http {
+                method: Some("CONNECT"),
+                status: Some(200),
+                path: None,
+            }
+        );
+    }
+
+    #[test]
+    fn absolute_targets_give_their_path() {
+        assert_eq!(
+            parse(r#""GET http://h.example:80/a/b?c HTTP/1.1" 200 1"#),
+            http("GET", 200, Some("/a/b"))
+        );
+        assert_eq!(
+            parse(r#""GET https://h.example HTTP/1.1" 200 1"#),
+            http("GET", 200, Some("/"))
+        );
+        assert_eq!(
+            parse(r#""GET https://h.example?q=1 HTTP/1.1" 200 1"#),
+            http("GET", 200, Some("/"))
+        );
+    }
+
+    #[test]
+    fn alb_and_classic_elb_take_the_load_balancer_status() {
+        let alb = r#"http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.000 0.001 0.000 502 - 34 366 "GET http://www.example.com:80/api/x?y=1 HTTP/1.1" "curl/7.46.0" - - arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 "Root=1-58337262-36d228ad5d99923122bbe354" "-" "-" 0 2018-07-02T22:22:48.364000Z "forward" "-" "-" "10.0.0.1:80" "200" "-" "-""#;
+        assert_eq!(parse(alb), http("GET", 502, Some("/api/x")));
+        let clb = r#"2015-05-13T23:39:43.945958Z my-loadbalancer 192.168.131.39:2817 10.0.0.1:80 0.000073 0.001048 0.000057 200 200 0 29 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.38.0" - -"#;
+        assert_eq!(parse(clb), http("GET", 200, Some("/")));
+    }
+
+    #[test]
+    fn a_line_inside_a_json_string() {
+        let firelens = r#"{"container_name":"web","log":"10.0.0.1 - - [25/Nov/2024:10:01:02 +0000] \"GET /x?y HTTP/1.1\" 302 0 \"-\" \"curl\"","source":"stdout"}"#;
+        assert_eq!(parse(firelens), http("GET", 302, Some("/x")));
+        let coloured = r#"{"log":"1.2.3.4 - - [x] \"\u001b[33mGET /y HTTP/1.1\u001b[0m\" 404 -"}"#;
+        assert_eq!(parse(coloured), http("GET", 404, Some("/y")));
+    }
+
+    #[test]
+    fn an_unquoted_request_needs_a_path_and_a_status() {
+        assert_eq!(
+            parse("::1 - GET /api/x HTTP/1.1 200 12 - 3.123 ms"),
+            http("GET", 200, Some("/api/x"))
+        );
+        assert_eq!(parse("GET / HTTP/1.1 404"), http("GET", 404, Some("/")));
+        assert_eq!(parse("sent GET example.com HTTP/1.1 200"), none());
+        assert_eq!(parse("GET /api/x HTTP/1.1"), none());
+    }
+
+    #[test]
+    fn a_request_without_status_is_not_an_access_line() {
+        assert_eq!(parse(r#"{"request":"GET /x HTTP/1.1","status":200}"#), none());
+        assert_eq!(
+            parse(
+                r#"2024/11/25 10:01:02 [error] 7#7: *13 connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.1, server: _, request: "GET /api HTTP/1.1", upstream: "http://127.0.0.1:5000/api", host: "x""#
+            ),
+            none()
+        );
+        assert_eq!(parse(r#"x "GET /x HTTP/1.1" -"#), none());
+    }
+
+    #[test]
+    fn mentions_of_methods_are_not_access_lines() {
+        for m in [
+            "GET /api/errors 200",
+            "Handling GET /mysfits",
+            "WARN: simulated 404 activated",
+            r#"10.0.0.1 - - [25/Nov/2024:10:01:02 +0000] "-" 408 0 "-" "-""#,
+            r#""get /x HTTP/1.1" 200 1"#,
+            r#""Get /x HTTP/1.1" 200 1"#,
+            r#""GET /x HTTP/1.1" 2000 1"#,
+            r#""GET /x HTTP/1.1" 099 1"#,
+            r#""GET /x HTTP/1.1" 200x"#,
+            r#""GET /x HTTP/1.1 200 1"#,
+            r#"GET /x HTTP/1.1" 200 1"#,
+            r#""GET /x HTTP/x" 200 1"#,
+            r#""GET  HTTP/1.1" 200 1"#,
+            "",
+            " HTTP/",
+            "\" HTTP/1.1\" 200",
+        ] {
+            assert_eq!(parse(m), none(), "{m:?}");
+        }
+    }
+
+    #[test]
+    fn the_first_request_line_with_a_status_wins() {
+        let m = r#"proxy "GET /a HTTP/1.1" from "POST /b HTTP/1.1" 201 9"#;
+        assert_eq!(parse(m), http("POST", 201, Some("/b")));
+    }
+
+    #[test]
+    fn never_panics_on_odd_bytes_near_the_request() {
+        for m in [
+            "é HTTP/1",
+            "\"GET é HTTP/1.1\" 200",
+            "\x1b[m\" HTTP/1.1\" 200",
+            "\\\"GET / HTTP/1\\\" 200",
+        ] {
+            let _ = parse(m);
+        }
+        assert_eq!(parse("\\\"GET / HTTP/1\\\" 200"), http("GET", 200, Some("/")));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_and_borrows_from_the_message(
+            s in r#"[ "\\a-zA-Z0-9/?#:.\-\x1b\[;mé]{0,12}( HTTP/[0-9.]{0,3})?[ "\\0-9a-z\x1b\[;mé-]{0,10}"#
+        ) {
+            let h = parse(&s);
+            if let Some(m) = h.method {
+                proptest::prop_assert!(s.contains(m));
+            }
+        }
+    }
 }

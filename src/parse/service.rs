@@ -1,10 +1,195 @@
 //! `serviceName`: from the line's JSON members, else from the log group.
+//!
+//! JSON, first non-blank string of: `serviceName`, `service` (only when a
+//! string), `service.name` (a dotted member), `{"service":{"name":…}}`.
+//! A member that is not a string, or is blank, is passed over.
+//!
+//! Log group (trailing `/` ignored):
+//! - `/aws/lambda/NAME`, `/ecs/NAME`, `/aws/ecs/NAME` give `NAME`, the
+//!   segment right after the prefix; a Lambda@Edge replica's
+//!   `/aws/lambda/us-east-1.NAME` gives `NAME`.
+//! - Container Insights groups, `/aws/ecs/containerinsights/CLUSTER/…` and
+//!   `/aws/containerinsights/CLUSTER/…`, give `CLUSTER`: their segments
+//!   after it (`performance`, `application`) name a kind of data, not a
+//!   service, and the cluster is the closest thing to one.
+//! - any other group gives its last path segment (`like-service` →
+//!   `like-service`, `/aws/apigateway/welcome` → `welcome`).
+//! - an empty result gives none.
 
 use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
-/// The service a line comes from. STUB: to be written (issue 3).
-pub fn name<'a>(_json: Option<&Map<String, Value>>, _log_group: &'a str) -> Option<Cow<'a, str>> {
-    None
+/// The service a line comes from.
+pub fn name<'a>(json: Option<&Map<String, Value>>, log_group: &'a str) -> Option<Cow<'a, str>> {
+    json.and_then(from_json)
+        .map(|s| Cow::Owned(s.to_owned()))
+        .or_else(|| from_log_group(log_group).map(Cow::Borrowed))
+}
+
+fn from_json(json: &Map<String, Value>) -> Option<&str> {
+    let nested = || json.get("service")?.get("name");
+    [
+        json.get("serviceName"),
+        json.get("service"),
+        json.get("service.name"),
+        nested(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(Value::as_str)
+    .map(str::trim)
+    .find(|s| !s.is_empty())
+}
+
+/// The service a log group names (see the module documentation).
+pub fn from_log_group(log_group: &str) -> Option<&str> {
+    let group = log_group.trim_end_matches('/');
+    for prefix in ["/aws/ecs/containerinsights/", "/aws/containerinsights/"] {
+        if let Some(rest) = after(group, prefix) {
+            return first_segment(rest);
+        }
+    }
+    if let Some(rest) = after(group, "/aws/lambda/") {
+        return first_segment(rest).map(strip_edge_region);
+    }
+    for prefix in ["/ecs/", "/aws/ecs/"] {
+        if let Some(rest) = after(group, prefix) {
+            return first_segment(rest);
+        }
+    }
+    group.rsplit('/').next().filter(|s| !s.is_empty())
+}
+
+/// What follows `prefix` (which ends in `/`); empty when the group is the
+/// prefix itself.
+fn after<'g>(group: &'g str, prefix: &str) -> Option<&'g str> {
+    if prefix.strip_suffix('/') == Some(group) {
+        return Some("");
+    }
+    group.strip_prefix(prefix)
+}
+
+fn first_segment(rest: &str) -> Option<&str> {
+    rest.split('/').next().filter(|s| !s.is_empty())
+}
+
+/// `us-east-1.NAME` → `NAME` (Lambda@Edge replicas; function names cannot
+/// contain `.`).
+fn strip_edge_region(name: &str) -> &str {
+    let Some((region, rest)) = name.split_once('.') else {
+        return name;
+    };
+    let mut parts = region.split('-');
+    let area = parts.next().unwrap_or_default();
+    let number = parts.next_back().unwrap_or_default();
+    let mut middle = parts.peekable();
+    let is_region = area.len() == 2
+        && area.bytes().all(|b| b.is_ascii_lowercase())
+        && middle.peek().is_some()
+        && middle.all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && !number.is_empty()
+        && number.bytes().all(|b| b.is_ascii_digit());
+    if is_region && !rest.is_empty() { rest } else { name }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn svc(message_json: Option<&str>, group: &str) -> Option<String> {
+        let json = message_json.and_then(crate::parse::json::extract_object);
+        name(json.as_ref(), group).map(Cow::into_owned)
+    }
+
+    #[test]
+    fn json_members_win_over_the_log_group() {
+        for (j, want) in [
+            (r#"{"serviceName":"like"}"#, "like"),
+            (r#"{"service":"like"}"#, "like"),
+            (r#"{"service.name":"like"}"#, "like"),
+            (r#"{"service":{"name":"like","version":"1"}}"#, "like"),
+            (r#"{"service":"powertools","serviceName":"like"}"#, "like"),
+            (r#"{"service":" like "}"#, "like"),
+        ] {
+            assert_eq!(svc(Some(j), "/ecs/other").as_deref(), Some(want), "{j}");
+        }
+    }
+
+    #[test]
+    fn non_string_or_blank_service_members_fall_back() {
+        for j in [
+            r#"{"service":{"version":"1"}}"#,
+            r#"{"service":42}"#,
+            r#"{"serviceName":""}"#,
+            r#"{"serviceName":null,"service":"  "}"#,
+            r#"{"service":{"name":7}}"#,
+        ] {
+            assert_eq!(
+                svc(Some(j), "/ecs/like-service").as_deref(),
+                Some("like-service"),
+                "{j}"
+            );
+        }
+    }
+
+    #[test]
+    fn log_group_prefixes_give_the_next_segment() {
+        for (g, want) in [
+            ("/aws/lambda/like-fn", "like-fn"),
+            ("/ecs/like-service", "like-service"),
+            ("/aws/ecs/like-service", "like-service"),
+            ("/ecs/like-service/", "like-service"),
+            ("/ecs/like-service/extra", "like-service"),
+            ("/aws/lambda/us-east-1.edge-fn", "edge-fn"),
+            ("/aws/lambda/us-gov-west-1.edge-fn", "edge-fn"),
+        ] {
+            assert_eq!(svc(None, g).as_deref(), Some(want), "{g}");
+        }
+    }
+
+    #[test]
+    fn container_insights_groups_give_the_cluster() {
+        assert_eq!(
+            svc(None, "/aws/ecs/containerinsights/mysfits-cluster/performance").as_deref(),
+            Some("mysfits-cluster")
+        );
+        assert_eq!(
+            svc(None, "/aws/containerinsights/eks-prod/application").as_deref(),
+            Some("eks-prod")
+        );
+    }
+
+    #[test]
+    fn other_log_groups_give_their_last_segment() {
+        for (g, want) in [
+            ("like-service", "like-service"),
+            ("/aws/apigateway/welcome", "welcome"),
+            ("API-Gateway-Execution-Logs_abc123/prod", "prod"),
+            ("/aws/lambdax/foo", "foo"),
+        ] {
+            assert_eq!(svc(None, g).as_deref(), Some(want), "{g}");
+        }
+    }
+
+    #[test]
+    fn empty_names_give_none() {
+        for g in ["", "/", "/aws/lambda/", "/ecs/", "///"] {
+            assert_eq!(svc(None, g), None, "{g:?}");
+        }
+    }
+
+    #[test]
+    fn lambda_names_with_a_dot_that_is_no_region_are_kept() {
+        assert_eq!(svc(None, "/aws/lambda/my.fn").as_deref(), Some("my.fn"));
+        assert_eq!(
+            svc(None, "/aws/lambda/us-east-x.fn").as_deref(),
+            Some("us-east-x.fn")
+        );
+    }
+
+    #[test]
+    fn log_group_names_are_borrowed() {
+        assert!(matches!(name(None, "/ecs/like"), Some(Cow::Borrowed("like"))));
+    }
 }

@@ -1,9 +1,39 @@
 //! Trace and span ids: newtypes that only a parser can make (never zero,
 //! written in lower case), X-Ray ⇄ 32-hex conversion, and the search order
 //! of SCHEMA.md, "Trace ids".
+//!
+//! [`find`] tries, first match wins:
+//!
+//! 1. an `X-Amzn-Trace-Id` value, `Root=1-…;Parent=…;Sampled=…` (also as a
+//!    header `X-Amzn-Trace-Id: Root=…`, quoted in an access line, or as the
+//!    `record.tracing.value` of a Lambda `platform.*` JSON record). `Parent`
+//!    gives the span; `Self` (added by load balancers) is not a span and is
+//!    ignored. For a `platform.*` record, `record.tracing.spanId` (the
+//!    invocation's own span) is preferred to `Parent`.
+//! 2. Lambda `REPORT … XRAY TraceId: 1-…\tSegmentId: …` (`SegmentId` gives
+//!    the span; any `Sampled` value still states a trace).
+//! 3. JSON members, in this order: `traceId`, `trace_id`, `xray_trace_id`,
+//!    `xrayTraceId`, `AWS-XRAY-TRACE-ID`, `otelTraceID`, `trace.id` (dotted
+//!    or nested), then `TraceId`, `traceID`; a value is X-Ray or 32 hex,
+//!    optionally `…@<16 hex>` (the part after `@` is the span). The span
+//!    members are `spanId`, `span_id`, `otelSpanID`, `span.id`, `SpanId`,
+//!    `spanID`. Only string values count, so Datadog's decimal
+//!    `dd.trace_id` never matches.
+//! 4. W3C `traceparent` `00-<32 hex>-<16 hex>-<2 hex>`; then a labelled id in
+//!    the text, `trace_id=<32 hex>` and its spellings (`traceId`, `trace.id`,
+//!    `trace-id`, any case; `=` or `:`; value optionally quoted; `X-B3-TraceId:`
+//!    matches too) with `span_id=<16 hex>` likewise; then Spring Boot's
+//!    correlation id `[<32 hex>-<16 hex>]`.
+//! 5. a bare X-Ray id `1-<8 hex>-<24 hex>` as a whole token.
+//!
+//! Every id is a whole token: no letter or digit right before or after it.
+//! An all-zero trace id is skipped and the search goes on; an all-zero span
+//! id only drops the span. Nothing here allocates.
 
 use std::num::{NonZeroU64, NonZeroU128};
+use std::sync::LazyLock;
 
+use memchr::memmem::Finder;
 use serde_json::{Map, Value};
 
 /// A 128-bit trace id, never zero. X-Ray `1-5759e988-bd862e3fe1be46a994272793`
@@ -20,25 +50,12 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 impl TraceId {
     /// From 32 hex digits (either case); `None` when malformed or all zero.
     pub fn from_hex(s: &str) -> Option<TraceId> {
-        if s.len() != 32 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return None;
-        }
-        u128::from_str_radix(s, 16)
-            .ok()
-            .and_then(NonZeroU128::new)
-            .map(TraceId)
+        trace_hex(s.as_bytes())
     }
 
     /// From the X-Ray form `1-<8 hex>-<24 hex>`; `None` when malformed or all zero.
     pub fn from_xray(s: &str) -> Option<TraceId> {
-        let b = s.as_bytes();
-        if b.len() != 35 || &b[..2] != b"1-" || b[10] != b'-' {
-            return None;
-        }
-        let mut hex = [0u8; 32];
-        hex[..8].copy_from_slice(&b[2..10]);
-        hex[8..].copy_from_slice(&b[11..]);
-        std::str::from_utf8(&hex).ok().and_then(TraceId::from_hex)
+        trace_xray(s.as_bytes())
     }
 
     /// Either form.
@@ -61,23 +78,37 @@ impl TraceId {
         let h = self.hex();
         format!("1-{}-{}", &h[..8], &h[8..])
     }
+
+    /// The id as a number; `None` for zero.
+    pub fn from_u128(v: u128) -> Option<TraceId> {
+        NonZeroU128::new(v).map(TraceId)
+    }
+
+    /// The id as a number.
+    pub fn as_u128(self) -> u128 {
+        self.0.get()
+    }
 }
 
 impl SpanId {
     /// From 16 hex digits (either case); `None` when malformed or all zero.
     pub fn from_hex(s: &str) -> Option<SpanId> {
-        if s.len() != 16 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return None;
-        }
-        u64::from_str_radix(s, 16)
-            .ok()
-            .and_then(NonZeroU64::new)
-            .map(SpanId)
+        span_hex(s.as_bytes())
     }
 
     /// The 16-hex form, lower case.
     pub fn hex(self) -> String {
         format!("{:016x}", self.0.get())
+    }
+
+    /// The id as a number; `None` for zero.
+    pub fn from_u64(v: u64) -> Option<SpanId> {
+        NonZeroU64::new(v).map(SpanId)
+    }
+
+    /// The id as a number.
+    pub fn as_u64(self) -> u64 {
+        self.0.get()
     }
 }
 
@@ -90,8 +121,414 @@ pub struct Found {
     pub span: Option<SpanId>,
 }
 
-/// The first trace id the line states, in SCHEMA.md's order.
-/// STUB: to be written (issue 3).
-pub fn find(_message: &str, _json: Option<&Map<String, Value>>) -> Option<Found> {
-    None
+/// The first trace id the line states, in SCHEMA.md's order (see the module
+/// documentation for the exact forms).
+pub fn find(message: &str, json: Option<&Map<String, Value>>) -> Option<Found> {
+    let msg = message.as_bytes();
+    json.and_then(platform_tracing)
+        .or_else(|| amzn_header(msg))
+        .or_else(|| lambda_report(msg))
+        .or_else(|| json.and_then(json_members))
+        .or_else(|| traceparent(msg))
+        .or_else(|| labelled(msg))
+        .or_else(|| spring_correlation(msg))
+        .or_else(|| bare_xray(msg))
 }
+
+// ---------------------------------------------------------------- hex helpers
+
+fn hex_digit(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// `b` as a number when it is all hex digits (at most 32 of them).
+fn hex_value(b: &[u8]) -> Option<u128> {
+    if b.is_empty() || b.len() > 32 {
+        return None;
+    }
+    b.iter()
+        .try_fold(0u128, |acc, &c| Some((acc << 4) | u128::from(hex_digit(c)?)))
+}
+
+fn trace_hex(b: &[u8]) -> Option<TraceId> {
+    if b.len() != 32 {
+        return None;
+    }
+    hex_value(b).and_then(TraceId::from_u128)
+}
+
+fn trace_xray(b: &[u8]) -> Option<TraceId> {
+    if b.len() != 35 || &b[..2] != b"1-" || b[10] != b'-' {
+        return None;
+    }
+    let high = hex_value(&b[2..10])?;
+    let low = hex_value(&b[11..])?;
+    TraceId::from_u128((high << 96) | low)
+}
+
+fn span_hex(b: &[u8]) -> Option<SpanId> {
+    if b.len() != 16 {
+        return None;
+    }
+    hex_value(b).and_then(|v| SpanId::from_u64(u64::try_from(v).ok()?))
+}
+
+/// A letter or digit: what may not touch an id on either side.
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+}
+
+/// Nothing word-like right before `pos`; an ANSI colour code (`ESC[…m`)
+/// right before counts as a separator.
+fn starts_token(msg: &[u8], pos: usize) -> bool {
+    pos == 0 || msg.get(pos - 1).is_none_or(|&b| !is_word(b)) || ends_ansi(msg, pos)
+}
+
+/// An ANSI CSI sequence `ESC [ <digits and ;> <letter>` ends right before `pos`.
+fn ends_ansi(msg: &[u8], pos: usize) -> bool {
+    let Some(head) = msg.get(..pos) else {
+        return false;
+    };
+    let Some((&last, rest)) = head.split_last() else {
+        return false;
+    };
+    if !last.is_ascii_alphabetic() {
+        return false;
+    }
+    let params = rest
+        .iter()
+        .rev()
+        .take_while(|&&b| b.is_ascii_digit() || b == b';')
+        .count();
+    let rest = &rest[..rest.len() - params];
+    rest.ends_with(b"\x1b[")
+}
+
+/// Nothing word-like at `end`.
+fn ends_token(msg: &[u8], end: usize) -> bool {
+    msg.get(end).is_none_or(|&b| !is_word(b))
+}
+
+/// The `len` bytes at `pos` when they end a token there.
+fn token_at(msg: &[u8], pos: usize, len: usize) -> Option<&[u8]> {
+    let end = pos.checked_add(len)?;
+    if end > msg.len() || !ends_token(msg, end) {
+        return None;
+    }
+    msg.get(pos..end)
+}
+
+fn xray_at(msg: &[u8], pos: usize) -> Option<TraceId> {
+    token_at(msg, pos, 35).and_then(trace_xray)
+}
+
+fn hex32_at(msg: &[u8], pos: usize) -> Option<TraceId> {
+    token_at(msg, pos, 32).and_then(trace_hex)
+}
+
+fn hex16_at(msg: &[u8], pos: usize) -> Option<SpanId> {
+    token_at(msg, pos, 16).and_then(span_hex)
+}
+
+/// A trace in X-Ray or 32-hex form at `pos`, with the length it took.
+fn any_trace_at(msg: &[u8], pos: usize) -> Option<(TraceId, usize)> {
+    xray_at(msg, pos)
+        .map(|t| (t, 35))
+        .or_else(|| hex32_at(msg, pos).map(|t| (t, 32)))
+}
+
+fn strip_prefix_ci<'b>(b: &'b [u8], prefix: &[u8]) -> Option<&'b [u8]> {
+    (b.len() >= prefix.len() && b[..prefix.len()].eq_ignore_ascii_case(prefix)).then(|| &b[prefix.len()..])
+}
+
+static ROOT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("oot="));
+static TRACE_ID_COLON: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("TraceId: "));
+static SEGMENT_ID: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("SegmentId: "));
+static TRACEPARENT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("00-"));
+static RACE_LOWER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("race"));
+static RACE_UPPER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("RACE"));
+static PAN_LOWER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("pan"));
+static PAN_UPPER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("PAN"));
+static XRAY_START: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("1-"));
+
+// --------------------------------------------------------- 1. X-Amzn-Trace-Id
+
+/// A byte that may belong to an `X-Amzn-Trace-Id` value
+/// (`Root=…;Parent=…;Sampled=1;Lineage=…:0`).
+fn is_header_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'=' | b';' | b'-' | b'_' | b'.' | b'?' | b':' | b'|')
+}
+
+/// The trace of the `Root=` field that starts at `key` (the `R`), and the
+/// `Parent=` field of the same header value.
+fn header_value_at(msg: &[u8], key: usize) -> Option<Found> {
+    if !starts_token(msg, key) {
+        return None;
+    }
+    let value = key + 5;
+    let trace = xray_at(msg, value)?;
+    let mut start = key;
+    while start > 0 && is_header_byte(msg[start - 1]) {
+        start -= 1;
+    }
+    let mut end = value + 35;
+    while end < msg.len() && is_header_byte(msg[end]) {
+        end += 1;
+    }
+    let span = msg[start..end]
+        .split(|&b| b == b';')
+        .find_map(|field| strip_prefix_ci(field, b"Parent="))
+        .and_then(span_hex);
+    Some(Found { trace, span })
+}
+
+/// The first valid `Root=` (or `root=`) field of `msg`.
+fn amzn_header(msg: &[u8]) -> Option<Found> {
+    ROOT.find_iter(msg).find_map(|p| {
+        let key = p.checked_sub(1)?;
+        if !matches!(msg[key], b'R' | b'r') {
+            return None;
+        }
+        header_value_at(msg, key)
+    })
+}
+
+/// `record.tracing` of a Lambda `platform.*` record: the trace of its
+/// `value` (an `X-Amzn-Trace-Id` value), the span `spanId`, else `Parent`.
+fn platform_tracing(json: &Map<String, Value>) -> Option<Found> {
+    let kind = json.get("type")?.as_str()?;
+    if !kind.starts_with("platform.") {
+        return None;
+    }
+    let tracing = json.get("record")?.get("tracing")?;
+    let found = amzn_header(tracing.get("value")?.as_str()?.as_bytes())?;
+    let own = tracing
+        .get("spanId")
+        .and_then(Value::as_str)
+        .and_then(|s| span_hex(s.as_bytes()));
+    Some(Found {
+        trace: found.trace,
+        span: own.or(found.span),
+    })
+}
+
+// --------------------------------------------------------- 2. Lambda REPORT
+
+fn lambda_report(msg: &[u8]) -> Option<Found> {
+    TRACE_ID_COLON.find_iter(msg).find_map(|p| {
+        if !starts_token(msg, p) {
+            return None;
+        }
+        let value = p + 9;
+        let trace = xray_at(msg, value)?;
+        let rest = &msg[value + 35..];
+        let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
+        let span = SEGMENT_ID
+            .find_iter(line)
+            .filter(|&q| starts_token(line, q))
+            .find_map(|q| hex16_at(line, q + 11));
+        Some(Found { trace, span })
+    })
+}
+
+// --------------------------------------------------------- 3. JSON members
+
+const JSON_TRACE_KEYS: [&str; 9] = [
+    "traceId",
+    "trace_id",
+    "xray_trace_id",
+    "xrayTraceId",
+    "AWS-XRAY-TRACE-ID",
+    "otelTraceID",
+    "trace.id",
+    "TraceId",
+    "traceID",
+];
+
+const JSON_SPAN_KEYS: [&str; 6] = ["spanId", "span_id", "otelSpanID", "span.id", "SpanId", "spanID"];
+
+/// A top-level member, or for a dotted key `a.b` also the nested `{"a":{"b":…}}`.
+fn member<'m>(json: &'m Map<String, Value>, key: &str) -> Option<&'m str> {
+    if let Some(s) = json.get(key).and_then(Value::as_str) {
+        return Some(s);
+    }
+    let (outer, inner) = key.split_once('.')?;
+    json.get(outer)?.get(inner)?.as_str()
+}
+
+/// A JSON trace value: X-Ray or 32 hex, optionally `…@<16 hex span>`.
+fn json_trace_value(s: &str) -> Option<Found> {
+    let s = s.trim().as_bytes();
+    let (trace, span) = match memchr::memchr(b'@', s) {
+        Some(at) => (&s[..at], span_hex(&s[at + 1..])),
+        None => (s, None),
+    };
+    let trace = trace_xray(trace).or_else(|| trace_hex(trace))?;
+    Some(Found { trace, span })
+}
+
+fn json_members(json: &Map<String, Value>) -> Option<Found> {
+    let found = JSON_TRACE_KEYS
+        .iter()
+        .find_map(|k| member(json, k).and_then(json_trace_value))?;
+    let span = found.span.or_else(|| {
+        JSON_SPAN_KEYS
+            .iter()
+            .find_map(|k| member(json, k).and_then(|s| span_hex(s.trim().as_bytes())))
+    });
+    Some(Found {
+        trace: found.trace,
+        span,
+    })
+}
+
+// --------------------------------------------------------- 4. W3C / OTel text
+
+fn traceparent(msg: &[u8]) -> Option<Found> {
+    TRACEPARENT.find_iter(msg).find_map(|p| {
+        if !starts_token(msg, p) {
+            return None;
+        }
+        let b = msg.get(p..p + 55)?;
+        if b[35] != b'-' || b[52] != b'-' || !ends_token(msg, p + 55) {
+            return None;
+        }
+        hex_value(&b[53..55])?;
+        let trace = trace_hex(&b[3..35])?;
+        hex_value(&b[36..52])?;
+        Some(Found {
+            trace,
+            span: span_hex(&b[36..52]),
+        })
+    })
+}
+
+/// Where the value of a labelled id starts, given the end of its key:
+/// an optional closing quote, `=` or `:` with optional blanks around it, an
+/// optional opening quote.
+/// ANSI colour codes around the `=` are skipped (structlog's console
+/// renderer colours keys and values).
+fn value_after_key(msg: &[u8], i: usize) -> Option<usize> {
+    let mut i = skip_ansi(msg, i);
+    if matches!(msg.get(i), Some(b'"' | b'\'')) {
+        i += 1;
+    }
+    while matches!(msg.get(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    i = skip_ansi(msg, i);
+    if !matches!(msg.get(i), Some(b'=' | b':')) {
+        return None;
+    }
+    i = skip_ansi(msg, i + 1);
+    while matches!(msg.get(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    i = skip_ansi(msg, i);
+    if matches!(msg.get(i), Some(b'"' | b'\'')) {
+        i += 1;
+    }
+    Some(skip_ansi(msg, i))
+}
+
+/// Past the ANSI CSI sequences (`ESC [ <digits and ;> <letter>`) at `i`.
+fn skip_ansi(msg: &[u8], mut i: usize) -> usize {
+    while msg.get(i) == Some(&0x1b) && msg.get(i + 1) == Some(&b'[') {
+        let params = msg
+            .get(i + 2..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|&&b| b.is_ascii_digit() || b == b';')
+            .count();
+        match msg.get(i + 2 + params) {
+            Some(b) if b.is_ascii_alphabetic() => i += 3 + params,
+            _ => break,
+        }
+    }
+    i
+}
+
+/// For a key `<first letter><rest>` (`trace`, `span`) found at `p` (the
+/// position of `rest`): where its value starts, for the spellings
+/// `trace_id`, `traceId`, `trace.id`, `trace-id` (any case).
+fn labelled_value(msg: &[u8], p: usize, first: u8) -> Option<usize> {
+    let key = p.checked_sub(1)?;
+    if !msg[key].eq_ignore_ascii_case(&first) {
+        return None;
+    }
+    // Whole key: not `dd.trace_id`, `parent_span_id`, `xtrace_id`.
+    if !starts_token(msg, key) || (key > 0 && matches!(msg[key - 1], b'_' | b'.')) {
+        return None;
+    }
+    let rest = if first == b't' { 4 } else { 3 };
+    let mut i = p + rest;
+    if matches!(msg.get(i), Some(b'_' | b'.' | b'-')) {
+        i += 1;
+    }
+    if !msg.get(i..i + 2)?.eq_ignore_ascii_case(b"id") {
+        return None;
+    }
+    value_after_key(msg, i + 2)
+}
+
+fn labelled(msg: &[u8]) -> Option<Found> {
+    let trace = RACE_LOWER
+        .find_iter(msg)
+        .chain(RACE_UPPER.find_iter(msg))
+        .find_map(|p| {
+            let v = labelled_value(msg, p, b't')?;
+            any_trace_at(msg, v).map(|(t, _)| t)
+        })?;
+    let span = PAN_LOWER
+        .find_iter(msg)
+        .chain(PAN_UPPER.find_iter(msg))
+        .find_map(|p| {
+            let key = p.checked_sub(1)?;
+            if !matches!(msg[key], b's' | b'S') {
+                return None;
+            }
+            let v = labelled_value(msg, p, b's')?;
+            hex16_at(msg, v)
+        });
+    Some(Found { trace, span })
+}
+
+/// Spring Boot 3.2+: `[<32 hex>-<16 hex>] ` (padded with blanks when the
+/// span is missing).
+fn spring_correlation(msg: &[u8]) -> Option<Found> {
+    memchr::memchr_iter(b'[', msg).find_map(|p| {
+        let trace = trace_hex(msg.get(p + 1..p + 33)?)?;
+        if msg.get(p + 33) != Some(&b'-') {
+            return None;
+        }
+        let tail = &msg[p + 34..];
+        if tail.get(16) == Some(&b']') && hex_value(&tail[..16]).is_some() {
+            return Some(Found {
+                trace,
+                span: span_hex(&tail[..16]),
+            });
+        }
+        let blanks = tail.iter().take_while(|&&b| b == b' ').count();
+        (tail.get(blanks) == Some(&b']')).then_some(Found { trace, span: None })
+    })
+}
+
+// --------------------------------------------------------- 5. bare X-Ray id
+
+fn bare_xray(msg: &[u8]) -> Option<Found> {
+    XRAY_START.find_iter(msg).find_map(|p| {
+        if !starts_token(msg, p) {
+            return None;
+        }
+        xray_at(msg, p).map(|trace| Found { trace, span: None })
+    })
+}
+
+#[cfg(test)]
+#[path = "trace_tests.rs"]
+mod tests;

@@ -7,7 +7,11 @@
 //! JSON member named like a bridge field is dropped so the bridge's value
 //! wins and the document has no duplicate keys.
 
+mod escape;
+
 use serde_json::{Map, Value};
+
+pub use escape::write_json_str;
 
 use crate::decode::LogEvent;
 use crate::fields as f;
@@ -62,15 +66,23 @@ impl Default for RenderOptions {
     }
 }
 
-/// The delivery-wide values every document of a delivery repeats.
-#[derive(Debug, Clone, Copy)]
-pub struct Origin<'a> {
-    /// Account id.
-    pub owner: &'a str,
-    /// Log group.
-    pub log_group: &'a str,
-    /// Log stream.
-    pub log_stream: &'a str,
+/// The delivery-wide values every document of a delivery repeats, escaped
+/// once per delivery.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// `,"@owner":…,"@log_group":…,"@log_stream":…` as written in each document.
+    fields: Vec<u8>,
+}
+
+impl Origin {
+    /// The origin of a delivery.
+    pub fn new(owner: &str, log_group: &str, log_stream: &str) -> Origin {
+        let mut fields = Vec::with_capacity(owner.len() + log_group.len() + log_stream.len() + 48);
+        str_field(&mut fields, f::OWNER, owner);
+        str_field(&mut fields, f::LOG_GROUP, log_group);
+        str_field(&mut fields, f::LOG_STREAM, log_stream);
+        Origin { fields }
+    }
 }
 
 /// The log group as it stands in a per-group index name: lower case, every
@@ -127,14 +139,23 @@ impl IndexNamer {
 
 /// Writes `s` as a JSON string.
 pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
-    // Writing into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, s);
+    write_json_str(out, s);
 }
 
+/// `,"name":` for the bridge's own field names, which need no escaping.
 fn key(out: &mut Vec<u8>, name: &str) {
-    out.push(b',');
-    write_str(out, name);
-    out.push(b':');
+    debug_assert!(!name.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\'));
+    out.extend_from_slice(b",\"");
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b"\":");
+}
+
+/// `,"name":"value"` for values that need no escaping (levels, hex ids).
+fn raw_field(out: &mut Vec<u8>, name: &str, value: &str) {
+    key(out, name);
+    out.push(b'"');
+    out.extend_from_slice(value.as_bytes());
+    out.push(b'"');
 }
 
 fn str_field(out: &mut Vec<u8>, name: &str, value: &str) {
@@ -159,28 +180,26 @@ fn u64_field(out: &mut Vec<u8>, name: &str, value: Option<u64>) {
 /// Writes the document of `event` (no trailing newline).
 pub fn write_document(
     out: &mut Vec<u8>,
-    origin: &Origin<'_>,
+    origin: &Origin,
     event: &LogEvent,
     line: &Line<'_>,
     merged_ids: &[String],
     markers: &MarkerSet,
     json_mode: JsonMode,
 ) {
-    out.push(b'{');
-    write_str(out, f::ID);
-    out.push(b':');
+    out.extend_from_slice(b"{\"");
+    out.extend_from_slice(f::ID.as_bytes());
+    out.extend_from_slice(b"\":");
     write_str(out, &event.id);
     key(out, f::TIMESTAMP);
     out.push(b'"');
     Utc::from_millis(event.timestamp).write_iso(out);
     out.push(b'"');
     str_field(out, f::MESSAGE, &event.message);
-    str_field(out, f::OWNER, origin.owner);
-    str_field(out, f::LOG_GROUP, origin.log_group);
-    str_field(out, f::LOG_STREAM, origin.log_stream);
+    out.extend_from_slice(&origin.fields);
 
     if let Some(level) = line.level {
-        str_field(out, f::LEVEL, level.as_str());
+        raw_field(out, f::LEVEL, level.as_str());
     }
     if !line.markers.is_empty() {
         key(out, f::MARKERS);
@@ -197,13 +216,13 @@ pub fn write_document(
         str_field(out, f::REQUEST_ID, r);
     }
     if let Some(t) = line.trace {
-        str_field(out, f::XRAY_TRACE_ID, &t.xray());
-        str_field(out, f::TRACE_ID, &t.hex());
+        raw_field(out, f::XRAY_TRACE_ID, &t.xray());
+        raw_field(out, f::TRACE_ID, &t.hex());
         if let Some(s) = line.span {
-            str_field(out, f::SPAN_ID, &s.hex());
+            raw_field(out, f::SPAN_ID, &s.hex());
         }
         if let Some(src) = line.trace_source {
-            str_field(out, f::TRACE_SOURCE, src.as_str());
+            raw_field(out, f::TRACE_SOURCE, src.as_str());
         }
     }
     if let Some(s) = &line.service_name {
@@ -327,11 +346,7 @@ mod tests {
         };
         let rules = Rules::default();
         let line = parse::parse(&event.message, "/ecs/like-service", &rules);
-        let origin = Origin {
-            owner: "123456789012",
-            log_group: "/ecs/like-service",
-            log_stream: "s",
-        };
+        let origin = Origin::new("123456789012", "/ecs/like-service", "s");
         let mut out = Vec::new();
         write_document(&mut out, &origin, &event, &line, &[], &rules.markers, mode);
         serde_json::from_slice(&out).unwrap()

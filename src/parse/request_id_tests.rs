@@ -1,0 +1,245 @@
+//! Tests of [`super::find`], one behaviour each.
+
+use std::borrow::Cow;
+
+use proptest::prelude::*;
+
+use super::*;
+
+const ID: &str = "8f507cfc-1234-4697-b07a-ac58fc914c95";
+
+fn rid(message: &str) -> Option<String> {
+    let json = crate::parse::json::extract_object(message);
+    find(message, json.as_ref()).map(Cow::into_owned)
+}
+
+fn is_borrowed(message: &str) -> bool {
+    let json = crate::parse::json::extract_object(message);
+    matches!(find(message, json.as_ref()), Some(Cow::Borrowed(_)))
+}
+
+#[test]
+fn platform_lines_give_their_request_id() {
+    for m in [
+        format!("START RequestId: {ID} Version: $LATEST"),
+        format!("END RequestId: {ID}"),
+        format!("END RequestId: {ID}\r\n"),
+        format!(
+            "REPORT RequestId: {ID}\tDuration: 3.66 ms\tBilled Duration: 4 ms\tMemory Size: 128 MB\tMax Memory Used: 65 MB"
+        ),
+        format!(
+            "REPORT RequestId: {ID}  Duration: 15.74 ms\nXRAY TraceId: 1-5e34a614-10bd41f1fb44f07bc535a1aa"
+        ),
+        format!("RequestId: {ID} Error: Runtime exited with error: signal: killed\nRuntime.ExitError"),
+    ] {
+        assert_eq!(rid(&m).as_deref(), Some(ID), "{m:?}");
+        assert!(is_borrowed(&m));
+    }
+}
+
+#[test]
+fn request_id_in_free_text_is_not_taken() {
+    for m in [
+        format!("upload failed: S3 RequestId: {ID}"),
+        format!("processing order {ID}"),
+        format!("2024-01-01 12:00:00 INFO {ID} created"),
+        format!("WARN: simulated 404 activated for mysfit {ID}"),
+        format!("INFO: {ID} INFO"),
+        format!("User {ID} INFO"),
+        format!("[INFO] 2024-01-01T00:00:00.000Z {ID} spaces, not tabs"),
+    ] {
+        assert_eq!(rid(&m), None, "{m:?}");
+    }
+}
+
+#[test]
+fn python_runtime_header_gives_the_request_id() {
+    let m = format!("[WARNING]\t2024-11-25T10:01:02.123Z\t{ID}\tWARN: stress function activated\n");
+    assert_eq!(rid(&m).as_deref(), Some(ID));
+    assert!(is_borrowed(&m));
+    let m = format!("[ERROR]\t2024-11-25T10:01:02.123Z\t{ID}\tboom\r\nTraceback (most recent call last):");
+    assert_eq!(rid(&m).as_deref(), Some(ID));
+}
+
+#[test]
+fn python_runtime_before_the_first_request_has_none() {
+    assert_eq!(rid("[INFO]\t2024-11-25T10:01:02.123Z\t\tcold start"), None);
+}
+
+#[test]
+fn node_runtime_header_gives_the_request_id() {
+    let m = format!("2024-11-25T10:01:02.123Z\t{ID}\tINFO\tliked mysfit");
+    assert_eq!(rid(&m).as_deref(), Some(ID));
+    let dotnet = format!("2024-11-25T10:01:02.123Z\t{ID}\tinfo\tHello from .NET");
+    assert_eq!(rid(&dotnet).as_deref(), Some(ID));
+}
+
+#[test]
+fn node_runtime_undefined_is_no_request_id() {
+    assert_eq!(
+        rid("2024-11-25T10:01:02.123Z\tundefined\tINFO\tLoading function"),
+        None
+    );
+    assert_eq!(
+        rid("2024-11-25T10:01:02.123Z\tundefined\tERROR\tUncaught Exception \t{\"errorType\":\"Error\"}"),
+        None
+    );
+}
+
+#[test]
+fn task_timed_out_line_gives_the_request_id() {
+    let m = format!("2024-11-25T10:01:02.123Z {ID} Task timed out after 3.00 seconds");
+    assert_eq!(rid(&m).as_deref(), Some(ID));
+    let other = format!("2024-11-25T10:01:02.123Z {ID} Task completed");
+    assert_eq!(rid(&other), None);
+}
+
+#[test]
+fn java_log4j2_pattern_gives_the_request_id() {
+    for m in [
+        format!("2024-11-25 10:01:02 {ID} INFO  Handler - liked"),
+        format!("2024-11-25 10:01:02,123 {ID} WARN  LikeHandler:42 - WARN: simulated 404 activated"),
+        format!("2024-11-25 10:01:02.123 [main] [{ID}] ERROR c.e.Handler - boom"),
+        format!("2024-11-25T10:01:02.123Z <{ID}> DEBUG Handler - x"),
+        format!("{ID} INFO io.github.demo.BotHandler - info message"),
+        format!("\x1b[2m2024-11-25 10:01:02\x1b[0m {ID} \x1b[32mINFO\x1b[0m Handler - coloured"),
+    ] {
+        assert_eq!(rid(&m).as_deref(), Some(ID), "{m:?}");
+    }
+}
+
+#[test]
+fn ruby_runtime_header_gives_the_request_id() {
+    let m = format!("I, [2024-11-25T10:01:02.689856 #8]  INFO {ID} -- : ## EVENT");
+    assert_eq!(rid(&m).as_deref(), Some(ID));
+    let m = format!("W, [2024-11-25T10:01:02.689856 #8]  WARN {ID} -- like: WARN: stress");
+    assert_eq!(rid(&m).as_deref(), Some(ID));
+    assert_eq!(
+        rid("I, [2024-11-25T10:01:02.689856 #8]  INFO -- : no request yet"),
+        None
+    );
+}
+
+#[test]
+fn json_members_give_the_request_id_owned() {
+    for key in [
+        "requestId",
+        "request_id",
+        "aws_request_id",
+        "awsRequestId",
+        "AWSRequestId",
+        "function_request_id",
+    ] {
+        let m = format!(r#"{{"level":"INFO","message":"x","{key}":"{ID}"}}"#);
+        assert_eq!(rid(&m).as_deref(), Some(ID), "{key}");
+        let json = crate::parse::json::extract_object(&m);
+        assert!(matches!(find(&m, json.as_ref()), Some(Cow::Owned(_))));
+    }
+}
+
+#[test]
+fn json_member_order_is_the_documented_one() {
+    let m = format!(r#"{{"function_request_id":"other-request-0001","requestId":"{ID}"}}"#);
+    assert_eq!(rid(&m).as_deref(), Some(ID));
+}
+
+#[test]
+fn platform_record_gives_its_record_request_id() {
+    let m = format!(
+        r#"{{"time":"2024-01-01T00:00:00.000Z","type":"platform.start","record":{{"requestId":"{ID}","version":"$LATEST"}}}}"#
+    );
+    assert_eq!(rid(&m).as_deref(), Some(ID));
+}
+
+#[test]
+fn lambda_json_app_record_gives_its_request_id() {
+    let m = format!(
+        r#"{{"timestamp":"2024-01-01T00:00:00Z","level":"INFO","message":"liked","logger":"root","requestId":"{ID}"}}"#
+    );
+    assert_eq!(rid(&m).as_deref(), Some(ID));
+}
+
+#[test]
+fn text_header_wins_over_json_members() {
+    let m = format!("2024-11-25T10:01:02.123Z\t{ID}\tINFO\t{{\"request_id\":\"web-request-000042\"}}");
+    assert_eq!(rid(&m).as_deref(), Some(ID));
+}
+
+#[test]
+fn implausible_json_ids_are_refused() {
+    for v in [
+        r#""""#,
+        r#""   ""#,
+        r#""undefined""#,
+        r#""null""#,
+        r#""42""#,
+        "12345678",
+        r#""has space inside""#,
+        "null",
+    ] {
+        let m = format!(r#"{{"requestId":{v}}}"#);
+        assert_eq!(rid(&m), None, "{v}");
+    }
+}
+
+#[test]
+fn non_uuid_json_ids_of_reasonable_shape_are_kept() {
+    let m = r#"{"request_id":"c0a80101-5f3a-1b2c","msg":"x"}"#;
+    assert_eq!(rid(m).as_deref(), Some("c0a80101-5f3a-1b2c"));
+}
+
+#[test]
+fn upper_case_uuid_header_is_kept_as_written() {
+    let up = ID.to_uppercase();
+    let m = format!("2024-11-25T10:01:02.123Z\t{up}\tINFO\tx");
+    assert_eq!(rid(&m), Some(up));
+}
+
+#[test]
+fn uuid_must_have_the_right_shape() {
+    for bad in [
+        "8f507cfc-1234-4697-b07a-ac58fc914c9",
+        "8f507cfc-1234-4697-b07a-ac58fc914c955",
+        "8f507cfc1234-4697-b07a-ac58fc914c955",
+        "8f507cfc-1234-4697-b07a-ac58fc914c9g",
+    ] {
+        let m = format!("2024-11-25T10:01:02.123Z\t{bad}\tINFO\tx");
+        assert_eq!(rid(&m), None, "{bad}");
+    }
+}
+
+#[test]
+fn no_request_id_in_ordinary_lines() {
+    for m in [
+        "",
+        "WARN: stress function activated",
+        "10.0.0.2 - - [29/Nov/2018 01:59:49] \"GET /mysfits HTTP/1.1\" 200 -",
+        "INIT_START Runtime Version: python:3.12.v18\tRuntime Version ARN: arn:aws:lambda:eu-west-1::runtime:abc",
+        "EXTENSION\tName: lambda-insights\tState: Ready\tEvents: [INVOKE, SHUTDOWN]",
+        "START RequestId: ",
+        "RequestId:",
+        "[",
+        "\t\t\t",
+    ] {
+        assert_eq!(rid(m), None, "{m:?}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn find_never_panics(s in "\\PC{0,160}") {
+        let json = crate::parse::json::extract_object(&s);
+        let _ = find(&s, json.as_ref());
+    }
+
+    #[test]
+    fn find_never_panics_on_header_shapes(
+        head in prop::sample::select(vec!["[INFO]\t", "2024-01-01T00:00:00Z\t", "I, [2024 #1] ", "START RequestId: ", "\x1b[", "RequestId: "]),
+        tail in "[ -~\t\u{e9}\x1b]{0,60}",
+    ) {
+        let s = format!("{head}{tail}");
+        let _ = find(&s, None);
+    }
+}
