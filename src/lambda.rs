@@ -33,7 +33,7 @@
 //! and its invocation line like any other.
 
 use std::io::Write;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use lambda_runtime::{Context, Diagnostic, LambdaEvent};
@@ -223,11 +223,11 @@ impl Summary {
 #[derive(Debug)]
 pub struct Redactor {
     secrets: Vec<String>,
-    /// `(scheme://)user:pass@`; constant patterns, `None` only if one failed
-    /// to compile (the unit tests would say so).
-    userinfo: Option<Regex>,
-    /// `Authorization: …`, `"x-amz-security-token":"…"`, `password=…`.
-    header: Option<Regex>,
+    /// `(scheme://)user:pass@`, then `Authorization: …`,
+    /// `"x-amz-security-token":"…"`, `password=…`. Compiled at the first
+    /// message (errors are rare; start-up time is not). `None` only if a
+    /// constant pattern failed to compile, which the unit tests would show.
+    patterns: OnceLock<Option<(Regex, Regex)>>,
 }
 
 impl Redactor {
@@ -243,22 +243,24 @@ impl Redactor {
         }
         Redactor {
             secrets,
-            userinfo: Regex::new(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/@]+@").ok(),
-            header: Regex::new(
-                r#"(?i)\b(authorization|proxy-authorization|x-amz-security-token|x-amz-credential|password)("?\s*[:=]\s*"?)[^"\r\n,}]+"#,
-            )
-            .ok(),
+            patterns: OnceLock::new(),
         }
     }
 
     /// `s` without secrets.
     pub fn redact(&self, s: &str) -> String {
+        let patterns = self.patterns.get_or_init(|| {
+            let userinfo = Regex::new(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/@]+@").ok()?;
+            let header = Regex::new(
+                r#"(?i)\b(authorization|proxy-authorization|x-amz-security-token|x-amz-credential|password)("?\s*[:=]\s*"?)[^"\r\n,}]+"#,
+            )
+            .ok()?;
+            Some((userinfo, header))
+        });
         let mut out = s.to_string();
-        if let Some(r) = &self.userinfo {
-            out = r.replace_all(&out, "${1}***@").into_owned();
-        }
-        if let Some(r) = &self.header {
-            out = r.replace_all(&out, "${1}${2}***").into_owned();
+        if let Some((userinfo, header)) = patterns {
+            out = userinfo.replace_all(&out, "${1}***@").into_owned();
+            out = header.replace_all(&out, "${1}${2}***").into_owned();
         }
         for secret in &self.secrets {
             if out.contains(secret.as_str()) {
@@ -660,6 +662,10 @@ mod tests {
         assert!(out.contains("https://***@search.example.com/_bulk"), "{out}");
         let out = r.redact(r#"{"x-amz-security-token":"IQoJb3JpZ2luX2VjE","a":1}"#);
         assert_eq!(out, r#"{"x-amz-security-token":"***","a":1}"#);
+        assert!(
+            r.patterns.get().is_some_and(Option::is_some),
+            "the patterns compile"
+        );
     }
 
     #[test]
