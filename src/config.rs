@@ -110,6 +110,10 @@ pub const VARIABLES: &[(&str, &str)] = &[
         "first backoff ceiling; it doubles per attempt, with full jitter (default 100)",
     ),
     ("RETRY_MAX_DELAY_MS", "largest backoff ceiling (default 5000)"),
+    (
+        "DRY_RUN",
+        "Lambda only: true to write the _bulk body to the function's own log (standard output) instead of OpenSearch (default false)",
+    ),
 ];
 
 /// A value that does not validate.
@@ -304,6 +308,9 @@ pub struct Config {
     pub deadline_margin: Duration,
     /// Namespace of the Lambda's own metrics.
     pub metrics_namespace: String,
+    /// Lambda only: write the `_bulk` body to standard output instead of
+    /// OpenSearch.
+    pub dry_run: bool,
 }
 
 impl Config {
@@ -340,7 +347,8 @@ impl Config {
             join_capacity: s.positive("JOIN_CACHE_CAPACITY", join::DEFAULT_CAPACITY)?,
             opensearch: opensearch_from(s)?,
             deadline_margin: Duration::from_millis(s.parse("DEADLINE_MARGIN_MS", 2000u64)?),
-            metrics_namespace: s.get("METRICS_NAMESPACE").unwrap_or("CwlTraceBridge").to_string(),
+            metrics_namespace: metrics_namespace(s)?,
+            dry_run: s.flag("DRY_RUN", false)?,
         })
     }
 
@@ -350,6 +358,22 @@ impl Config {
             .as_ref()
             .is_some_and(|r| r.is_match(log_group))
     }
+}
+
+/// A CloudWatch namespace: 1 to 255 characters, not starting with `AWS/`,
+/// none of them a control character.
+fn metrics_namespace(s: &Settings) -> Result<String, ConfigError> {
+    let Some(ns) = s.get("METRICS_NAMESPACE") else {
+        return Ok("CwlTraceBridge".to_string());
+    };
+    if ns.chars().count() > 255 || ns.starts_with("AWS/") || ns.chars().any(char::is_control) {
+        return Err(ConfigError::new(
+            "METRICS_NAMESPACE",
+            ns,
+            "must be at most 255 printable characters and not start with AWS/",
+        ));
+    }
+    Ok(ns.to_string())
 }
 
 fn check_prefix(prefix: &str) -> Result<(), ConfigError> {

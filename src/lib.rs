@@ -34,6 +34,7 @@ pub mod config;
 pub mod decode;
 pub mod fields;
 pub mod join;
+pub mod lambda;
 pub mod multiline;
 pub mod parse;
 pub mod pipeline;

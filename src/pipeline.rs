@@ -110,7 +110,14 @@ impl Pipeline {
         };
 
         let origin = Origin::new(&owner, &log_group, &log_stream);
-        let bytes: usize = merged.events.iter().map(|e| e.message.len() + 256).sum();
+        // Each document repeats its id (action line and `@id`) and the
+        // origin fields around its message.
+        let per_doc = 2 * log_group.len() + log_stream.len() + owner.len() + 200;
+        let bytes: usize = merged
+            .events
+            .iter()
+            .map(|e| e.message.len() + 2 * e.id.len() + per_doc)
+            .sum();
         let mut batch = Batch::with_capacity(bytes + outcome.updates.len() * 256);
         batch.items.reserve(merged.events.len() + outcome.updates.len());
         let mut index = String::new();

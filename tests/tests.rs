@@ -5,8 +5,12 @@
 mod corpus;
 /// Golden bulk output for every fixture input.
 mod golden;
+/// `lambda::handle` called directly: results, errorTypes, the invocation line.
+mod handler;
 /// Every input shape replay detects.
 mod inputs;
+/// The `cwl-bridge-lambda` binary against a local Lambda Runtime API.
+mod lambda_loop;
 /// Multi-line merging through the pipeline (`MULTILINE_LOG_GROUPS`).
 mod multiline;
 /// Sink cases shared by the stand-in and a real cluster (`OPENSEARCH_URL`, opt-in).
