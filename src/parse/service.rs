@@ -8,10 +8,9 @@
 //! - `/aws/lambda/NAME`, `/ecs/NAME`, `/aws/ecs/NAME` give `NAME`, the
 //!   segment right after the prefix; a Lambda@Edge replica's
 //!   `/aws/lambda/us-east-1.NAME` gives `NAME`.
-//! - Container Insights groups, `/aws/ecs/containerinsights/CLUSTER/…` and
-//!   `/aws/containerinsights/CLUSTER/…`, give `CLUSTER`: their segments
-//!   after it (`performance`, `application`) name a kind of data, not a
-//!   service, and the cluster is the closest thing to one.
+//!   (SCHEMA.md to the letter, also for Container Insights groups:
+//!   `/aws/ecs/containerinsights/C/performance` gives `containerinsights`,
+//!   `/aws/containerinsights/C/application` gives `application`.)
 //! - any other group gives its last path segment (`like-service` →
 //!   `like-service`, `/aws/apigateway/welcome` → `welcome`).
 //! - an empty result gives none.
@@ -53,11 +52,6 @@ fn from_json(json: &Map<String, Value>) -> Option<&str> {
 /// The service a log group names (see the module documentation).
 pub fn from_log_group(log_group: &str) -> Option<&str> {
     let group = log_group.trim_end_matches('/');
-    for prefix in ["/aws/ecs/containerinsights/", "/aws/containerinsights/"] {
-        if let Some(rest) = after(group, prefix) {
-            return first_segment(rest);
-        }
-    }
     if let Some(rest) = after(group, "/aws/lambda/") {
         return first_segment(rest).map(strip_edge_region);
     }
@@ -157,14 +151,14 @@ mod tests {
     }
 
     #[test]
-    fn container_insights_groups_give_the_cluster() {
+    fn container_insights_groups_follow_the_contract_to_the_letter() {
         assert_eq!(
             svc(None, "/aws/ecs/containerinsights/mysfits-cluster/performance").as_deref(),
-            Some("mysfits-cluster")
+            Some("containerinsights")
         );
         assert_eq!(
             svc(None, "/aws/containerinsights/eks-prod/application").as_deref(),
-            Some("eks-prod")
+            Some("application")
         );
     }
 

@@ -529,12 +529,12 @@ fn labelled_value(msg: &[u8], p: usize, first: u8) -> Option<usize> {
 }
 
 fn labelled(msg: &[u8]) -> Option<Found> {
-    let trace = RACE_LOWER
+    let (trace, at) = RACE_LOWER
         .find_iter(msg)
         .chain(RACE_UPPER.find_iter(msg))
         .find_map(|p| {
             let v = labelled_value(msg, p, b't')?;
-            any_trace_at(msg, v)
+            any_trace_at(msg, v).map(|t| (t, v))
         })?;
     let span = PAN_LOWER
         .find_iter(msg)
@@ -547,6 +547,7 @@ fn labelled(msg: &[u8]) -> Option<Found> {
             let v = labelled_value(msg, p, b's')?;
             hex16_at(msg, v)
         });
+    let span = span.or_else(|| segment_after_xray(msg, at));
     Some(Found { trace, span })
 }
 
@@ -577,8 +578,21 @@ fn bare_xray(msg: &[u8]) -> Option<Found> {
         if !starts_token(msg, p) {
             return None;
         }
-        xray_at(msg, p).map(|trace| Found { trace, span: None })
+        let trace = xray_at(msg, p)?;
+        Some(Found {
+            trace,
+            span: segment_after_xray(msg, p),
+        })
     })
+}
+
+/// The segment of the X-Ray SDK's MDC form `1-…@<segment>` (log4j2 /
+/// logback `AWS-XRAY-TRACE-ID`), for an X-Ray id at `p`.
+fn segment_after_xray(msg: &[u8], p: usize) -> Option<SpanId> {
+    if msg.get(p + 35) != Some(&b'@') || msg.get(p + 52).is_some_and(u8::is_ascii_alphanumeric) {
+        return None;
+    }
+    msg.get(p + 36..p + 52).and_then(span_hex)
 }
 
 #[cfg(test)]

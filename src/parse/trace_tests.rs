@@ -466,3 +466,16 @@ fn hex_run_prefilter_finds_runs_at_any_offset() {
     assert!(!has_hex_run(b""));
     assert!(!has_hex_run(b"4e53920c-505a-4a90-a694-b9300791f0ae"));
 }
+
+#[test]
+fn an_mdc_trace_with_its_segment_in_text_states_the_span() {
+    let f = find(
+        "2024-11-25 11:03:42.415 [exec-1] AWS-XRAY-TRACE-ID: 1-6744598e-f508538e78f4f24d68953fd1@55b444b416886818 INFO  c.e.X - hi",
+        None,
+    )
+    .unwrap();
+    assert_eq!(f.trace.xray(), "1-6744598e-f508538e78f4f24d68953fd1");
+    assert_eq!(f.span.map(|s| s.hex()).as_deref(), Some("55b444b416886818"));
+    let f = find("id 1-6744598e-f508538e78f4f24d68953fd1@55b444b416886818x", None).unwrap();
+    assert_eq!(f.span, None, "a segment glued to more text is no span");
+}
