@@ -95,6 +95,26 @@ fn bench(c: &mut Criterion) {
                 .await
                 .unwrap()
         });
+        if !store {
+            // The client's own CPU (this thread), apart from the stand-in's.
+            let rounds = 10;
+            let (cpu0, wall0) = (thread_cpu(), std::time::Instant::now());
+            for _ in 0..rounds {
+                let batches = batches.clone();
+                rt.block_on(async {
+                    for batch in batches {
+                        sink.send(batch, None).await.unwrap();
+                    }
+                });
+            }
+            let cpu = thread_cpu() - cpu0;
+            eprintln!(
+                "sink client CPU: {:.2} µs per document ({:.0} documents per CPU-second; wall {:.0} documents/s)",
+                cpu.as_secs_f64() * 1e6 / (rounds as f64 * docs as f64),
+                rounds as f64 * docs as f64 / cpu.as_secs_f64(),
+                rounds as f64 * docs as f64 / wall0.elapsed().as_secs_f64()
+            );
+        }
         g.bench_function(name, |b| {
             b.iter_batched(
                 || batches.clone(),
@@ -110,6 +130,24 @@ fn bench(c: &mut Criterion) {
             )
         });
     }
+    g.finish();
+
+    // The answer to one 5,000-item request, all stored, as OpenSearch writes it.
+    let mut answer = String::from("{\"took\":30,\"errors\":false,\"items\":[");
+    for i in 0..EVENTS {
+        if i > 0 {
+            answer.push(',');
+        }
+        answer.push_str(&format!(
+            "{{\"index\":{{\"_index\":\"cwl-2018.11.29\",\"_id\":\"3598{i:012}\",\"_version\":1,\"result\":\"created\",\"_shards\":{{\"total\":2,\"successful\":1,\"failed\":0}},\"_seq_no\":{i},\"_primary_term\":1,\"status\":201}}}}"
+        ));
+    }
+    answer.push_str("]}");
+    let mut g = c.benchmark_group("classify");
+    g.throughput(Throughput::Elements(EVENTS as u64));
+    g.bench_function("answer_5000_items", |b| {
+        b.iter(|| cwl_trace_bridge::sink::retry::classify(200, std::hint::black_box(answer.as_bytes())))
+    });
     g.finish();
 
     let mut g = c.benchmark_group("pipeline");
@@ -152,6 +190,16 @@ fn bench(c: &mut Criterion) {
         )
     });
     g.finish();
+}
+
+/// CPU time of the calling thread (user + system), from /proc.
+fn thread_cpu() -> Duration {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<u64> = after.split_whitespace().map(|x| x.parse().unwrap_or(0)).collect();
+    // Fields 14 and 15 (utime, stime) in clock ticks of 1/100 s.
+    let ticks = f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0);
+    Duration::from_millis(ticks * 10)
 }
 
 criterion_group! {
