@@ -353,7 +353,8 @@ fn check_event(raw: WireEvent) -> Result<LogEvent, (Option<String>, String)> {
     })
 }
 
-fn kind(v: &Value) -> &'static str {
+/// How a JSON value's type reads in an error message: `a string`, `null`, …
+pub fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

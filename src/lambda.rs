@@ -42,7 +42,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::config::{Auth, Config, ConfigError};
-use crate::decode::{self, DecodeError};
+use crate::decode::{self, DecodeError, kind};
 use crate::pipeline::{Pipeline, Prepared};
 use crate::sink::{Failed, NdjsonSink, Sink, SinkError, SinkReport};
 use crate::stats::Stats;
@@ -536,17 +536,6 @@ fn awslogs_data(mut payload: Value) -> Result<String, HandlerError> {
         Some(Value::String(s)) => Ok(s),
         Some(other) => Err(shape(&format!("awslogs.data is {}", kind(&other)))),
         None => Err(shape("no awslogs.data")),
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 
