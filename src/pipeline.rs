@@ -124,17 +124,17 @@ impl Pipeline {
         for u in &outcome.updates {
             batch.push(Action::Update, &u.doc.index, &u.doc.id, true, |out| {
                 out.extend_from_slice(b"{\"doc\":{");
-                render::write_str(out, fields::XRAY_TRACE_ID);
+                render::write_json_str(out, fields::XRAY_TRACE_ID);
                 out.push(b':');
-                render::write_str(out, &u.trace.xray());
+                render::write_json_str(out, &u.trace.xray());
                 out.push(b',');
-                render::write_str(out, fields::TRACE_ID);
+                render::write_json_str(out, fields::TRACE_ID);
                 out.push(b':');
-                render::write_str(out, &u.trace.hex());
+                render::write_json_str(out, &u.trace.hex());
                 out.push(b',');
-                render::write_str(out, fields::TRACE_SOURCE);
+                render::write_json_str(out, fields::TRACE_SOURCE);
                 out.push(b':');
-                render::write_str(out, TraceSource::Request.as_str());
+                render::write_json_str(out, TraceSource::Request.as_str());
                 out.extend_from_slice(b"}}");
             });
         }

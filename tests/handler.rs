@@ -266,31 +266,10 @@ fn a_context_deadline_is_passed_on_and_met() {
 #[test]
 fn warm_join_memory_updates_documents_of_an_earlier_invocation() {
     let h = harness(&[]);
-    let group = "/aws/lambda/like";
-    let rid = "c6af9ac6-7b61-11e6-9a41-93e812345678";
-    let first = lambda_event(&logs_json(
-        group,
-        "s",
-        &[
-            (
-                "1",
-                1_543_456_789_000,
-                &format!("START RequestId: {rid} Version: $LATEST"),
-            ),
-            (
-                "2",
-                1_543_456_789_001,
-                &format!("[INFO]\t2018-11-29T01:59:49.001Z\t{rid}\tliked mysfit 4"),
-            ),
-        ],
-    ));
+    let (first, second) = crate::support::warm_join_deliveries();
     let s = run(&h, event(&first)).unwrap();
     assert_eq!((s.documents, s.updates), (2, 0));
     h.body.take();
-    let report = format!(
-        "REPORT RequestId: {rid}\tDuration: 2.00 ms\tBilled Duration: 3 ms\tMemory Size: 128 MB\tMax Memory Used: 40 MB\t\nXRAY TraceId: 1-5759e988-bd862e3fe1be46a994272793\tSegmentId: 6b2a1fb6d8a8b8c0\tSampled: true\t"
-    );
-    let second = lambda_event(&logs_json(group, "s", &[("3", 1_543_456_789_010, &report)]));
     let s = run(&h, event(&second)).unwrap();
     assert_eq!((s.documents, s.updates, s.traces_stated), (1, 2, 1));
     let body = String::from_utf8(h.body.take()).unwrap();

@@ -5,6 +5,19 @@ use cwl_trace_bridge::replay::{TextOptions, read_file};
 
 use crate::support::{TempDir, fixture, lambda_event, logs_json};
 
+/// Every delivery of a file, decoded (a bad one fails the test, naming it).
+fn deliveries(path: &std::path::Path, opts: &TextOptions) -> Vec<cwl_trace_bridge::decode::LogsData> {
+    read_file(path, opts, Limits::default())
+        .unwrap()
+        .into_iter()
+        .map(|i| {
+            let label = i.label.clone();
+            i.decode(Limits::default())
+                .unwrap_or_else(|e| panic!("{label}: {e}"))
+        })
+        .collect()
+}
+
 /// (delivery label, log group, events) of every input of a file.
 fn read(path: &std::path::Path) -> Vec<(String, String, usize)> {
     read_file(path, &TextOptions::default(), Limits::default())
@@ -55,19 +68,9 @@ fn a_raw_gzip_payload_is_one_delivery() {
 
 #[test]
 fn filter_log_events_output_keeps_event_ids_and_streams() {
-    let inputs = read_file(
-        &fixture("cli/filter-log-events.json"),
-        &TextOptions::default(),
-        Limits::default(),
-    )
-    .unwrap();
-    assert_eq!(inputs.len(), 1);
-    let d = inputs
-        .into_iter()
-        .next()
-        .unwrap()
-        .decode(Limits::default())
-        .unwrap();
+    let got = deliveries(&fixture("cli/filter-log-events.json"), &TextOptions::default());
+    assert_eq!(got.len(), 1);
+    let d = &got[0];
     assert_eq!(d.log_stream, "ecs/like-service/3f0c2a8e1b7d4c5fa9e0d1c2b3a49f87");
     assert_eq!(d.log_group, "replay/filter-log-events.json");
     assert_eq!(d.events.len(), 12);
@@ -76,30 +79,13 @@ fn filter_log_events_output_keeps_event_ids_and_streams() {
 
 #[test]
 fn get_log_events_output_gets_stable_synthetic_ids() {
-    let a = read_file(
-        &fixture("cli/get-log-events.json"),
-        &TextOptions::default(),
-        Limits::default(),
-    )
-    .unwrap();
-    let b = read_file(
-        &fixture("cli/get-log-events.json"),
-        &TextOptions::default(),
-        Limits::default(),
-    )
-    .unwrap();
-    let ids = |v: Vec<cwl_trace_bridge::replay::Input>| -> Vec<String> {
-        v.into_iter()
-            .flat_map(|i| {
-                i.decode(Limits::default())
-                    .unwrap()
-                    .events
-                    .into_iter()
-                    .map(|e| e.id)
-            })
+    let ids = || -> Vec<String> {
+        deliveries(&fixture("cli/get-log-events.json"), &TextOptions::default())
+            .into_iter()
+            .flat_map(|d| d.events.into_iter().map(|e| e.id))
             .collect()
     };
-    let (a, b) = (ids(a), ids(b));
+    let (a, b) = (ids(), ids());
     assert_eq!(a.len(), 6);
     assert_eq!(a, b);
 }
@@ -124,13 +110,8 @@ fn plain_text_is_one_event_per_line_named_by_the_options() {
         strip_timestamp: true,
         ..TextOptions::default()
     };
-    let inputs = read_file(&fixture("logs/like-service-export.log"), &opts, Limits::default()).unwrap();
-    let d = inputs
-        .into_iter()
-        .next()
-        .unwrap()
-        .decode(Limits::default())
-        .unwrap();
+    let got = deliveries(&fixture("logs/like-service-export.log"), &opts);
+    let d = &got[0];
     assert_eq!(d.log_group, "/ecs/like-service");
     assert_eq!(d.log_stream, "export");
     assert!(
@@ -192,19 +173,11 @@ fn lambda_on_failure_records_and_sqs_output_are_re_driven() {
 
 #[test]
 fn a_control_message_is_decoded_as_control() {
-    let inputs = read_file(
+    let got = deliveries(
         &fixture("deliveries/control-message.json"),
         &TextOptions::default(),
-        Limits::default(),
-    )
-    .unwrap();
-    let d = inputs
-        .into_iter()
-        .next()
-        .unwrap()
-        .decode(Limits::default())
-        .unwrap();
-    assert_eq!(d.message_type, MessageType::Control);
+    );
+    assert_eq!(got[0].message_type, MessageType::Control);
 }
 
 #[test]

@@ -409,34 +409,9 @@ fn no_opensearch_endpoint_is_an_init_error() {
 #[test]
 fn the_warm_join_memory_is_carried_between_invocations() {
     let api = RuntimeApi::start();
-    let group = "/aws/lambda/like";
-    let rid = "c6af9ac6-7b61-11e6-9a41-93e812345678";
-    api.push(
-        "req-1",
-        &lambda_event(&logs_json(
-            group,
-            "s",
-            &[
-                (
-                    "1",
-                    1_543_456_789_000,
-                    &format!("START RequestId: {rid} Version: $LATEST"),
-                ),
-                (
-                    "2",
-                    1_543_456_789_001,
-                    &format!("[INFO]\t2018-11-29T01:59:49.001Z\t{rid}\tliked mysfit 4"),
-                ),
-            ],
-        )),
-    );
-    let report = format!(
-        "REPORT RequestId: {rid}\tDuration: 2.00 ms\tBilled Duration: 3 ms\tMemory Size: 128 MB\tMax Memory Used: 40 MB\t\nXRAY TraceId: 1-5759e988-bd862e3fe1be46a994272793\tSegmentId: 6b2a1fb6d8a8b8c0\tSampled: true\t"
-    );
-    api.push(
-        "req-2",
-        &lambda_event(&logs_json(group, "s", &[("3", 1_543_456_789_010, &report)])),
-    );
+    let (first, second) = crate::support::warm_join_deliveries();
+    api.push("req-1", &first);
+    api.push("req-2", &second);
     let f = Function::spawn(&api, &[("DRY_RUN", "true")]);
     assert_eq!(api.next_post().json()["updates"], 0);
     let second = api.next_post().json();

@@ -137,11 +137,6 @@ impl IndexNamer {
     }
 }
 
-/// Writes `s` as a JSON string.
-pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
-    write_json_str(out, s);
-}
-
 /// `,"name":` for the bridge's own field names, which need no escaping.
 fn key(out: &mut Vec<u8>, name: &str) {
     debug_assert!(!name.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\'));
@@ -160,7 +155,7 @@ fn raw_field(out: &mut Vec<u8>, name: &str, value: &str) {
 
 fn str_field(out: &mut Vec<u8>, name: &str, value: &str) {
     key(out, name);
-    write_str(out, value);
+    write_json_str(out, value);
 }
 
 fn f64_field(out: &mut Vec<u8>, name: &str, value: Option<f64>) {
@@ -190,7 +185,7 @@ pub fn write_document(
     out.extend_from_slice(b"{\"");
     out.extend_from_slice(f::ID.as_bytes());
     out.extend_from_slice(b"\":");
-    write_str(out, &event.id);
+    write_json_str(out, &event.id);
     key(out, f::TIMESTAMP);
     out.push(b'"');
     Utc::from_millis(event.timestamp).write_iso(out);
@@ -208,7 +203,7 @@ pub fn write_document(
             if i > 0 {
                 out.push(b',');
             }
-            write_str(out, markers.name(*m));
+            write_json_str(out, markers.name(*m));
         }
         out.push(b']');
     }
@@ -284,7 +279,7 @@ fn write_members<'a>(
             out.push(b',');
         }
         if nested {
-            write_str(out, name);
+            write_json_str(out, name);
             out.push(b':');
         } else {
             key(out, name);

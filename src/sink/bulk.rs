@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use crate::render::write_str;
+use crate::render::write_json_str;
 
 /// The bulk action of an item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,10 +72,10 @@ impl Batch {
             Action::Index => b"{\"index\":{\"_index\":",
             Action::Update => b"{\"update\":{\"_index\":",
         });
-        write_str(out, index);
+        write_json_str(out, index);
         if send_id || action == Action::Update {
             out.extend_from_slice(b",\"_id\":");
-            write_str(out, id);
+            write_json_str(out, id);
         }
         out.extend_from_slice(b"}}\n");
         let doc_start = out.len();

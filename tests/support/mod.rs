@@ -116,3 +116,22 @@ pub fn replay_paths(paths: &[PathBuf]) -> (Vec<u8>, cwl_trace_bridge::stats::Sta
     (buf.take(), stats)
 }
 pub mod standin;
+
+/// Two Lambda events of one request: the first has its `START` and an app
+/// line, the second its `REPORT` naming the trace (ids "1", "2", then "3").
+pub fn warm_join_deliveries() -> (String, String) {
+    let group = "/aws/lambda/like";
+    let rid = "c6af9ac6-7b61-11e6-9a41-93e812345678";
+    let start = format!("START RequestId: {rid} Version: $LATEST");
+    let app = format!("[INFO]\t2018-11-29T01:59:49.001Z\t{rid}\tliked mysfit 4");
+    let report = format!(
+        "REPORT RequestId: {rid}\tDuration: 2.00 ms\tBilled Duration: 3 ms\tMemory Size: 128 MB\tMax Memory Used: 40 MB\t\nXRAY TraceId: 1-5759e988-bd862e3fe1be46a994272793\tSegmentId: 6b2a1fb6d8a8b8c0\tSampled: true\t"
+    );
+    let first = lambda_event(&logs_json(
+        group,
+        "s",
+        &[("1", 1_543_456_789_000, &start), ("2", 1_543_456_789_001, &app)],
+    ));
+    let second = lambda_event(&logs_json(group, "s", &[("3", 1_543_456_789_010, &report)]));
+    (first, second)
+}
