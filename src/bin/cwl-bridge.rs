@@ -41,18 +41,8 @@ struct ReplayArgs {
     /// Write the _bulk body here instead of standard output.
     #[arg(long, short, conflicts_with = "opensearch")]
     out: Option<PathBuf>,
-    /// Index into this OpenSearch (https://host[:port]) [env: OPENSEARCH_ENDPOINT].
-    #[arg(long, value_name = "URL")]
-    opensearch: Option<String>,
-    /// none, basic (OPENSEARCH_USERNAME / OPENSEARCH_PASSWORD[_FILE]) or sigv4 (AWS credential chain) [env: OPENSEARCH_AUTH].
-    #[arg(long, value_name = "AUTH")]
-    auth: Option<String>,
-    /// SigV4 service: es (managed domain) or aoss (Serverless) [env: OPENSEARCH_SERVICE].
-    #[arg(long, value_name = "SERVICE")]
-    service: Option<String>,
-    /// Skip TLS certificate verification (self-signed test clusters only) [env: OPENSEARCH_INSECURE].
-    #[arg(long)]
-    insecure: bool,
+    #[command(flatten)]
+    connect: ConnectArgs,
     /// Do not install the index template [env: OPENSEARCH_INDEX_TEMPLATE=false].
     #[arg(long)]
     no_index_template: bool,
@@ -71,6 +61,52 @@ struct ReplayArgs {
     /// _bulk requests in flight at once [env: BULK_CONCURRENCY] (default 3).
     #[arg(long, value_name = "N")]
     concurrency: Option<u64>,
+    #[command(flatten)]
+    pipeline: PipelineArgs,
+    /// No summary on standard error.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// Where OpenSearch is and how to authenticate: shared by every command
+/// that talks to it.
+#[derive(clap::Args)]
+struct ConnectArgs {
+    /// Index into this OpenSearch (https://host[:port]) [env: OPENSEARCH_ENDPOINT].
+    #[arg(long, value_name = "URL")]
+    opensearch: Option<String>,
+    /// none, basic (OPENSEARCH_USERNAME / OPENSEARCH_PASSWORD[_FILE]) or sigv4 (AWS credential chain) [env: OPENSEARCH_AUTH].
+    #[arg(long, value_name = "AUTH")]
+    auth: Option<String>,
+    /// SigV4 service: es (managed domain) or aoss (Serverless) [env: OPENSEARCH_SERVICE].
+    #[arg(long, value_name = "SERVICE")]
+    service: Option<String>,
+    /// Skip TLS certificate verification (self-signed test clusters only) [env: OPENSEARCH_INSECURE].
+    #[arg(long)]
+    insecure: bool,
+}
+
+impl ConnectArgs {
+    fn apply(&self, s: &mut Settings) {
+        if let Some(u) = &self.opensearch {
+            s.set("OPENSEARCH_ENDPOINT", u);
+        }
+        if let Some(a) = &self.auth {
+            s.set("OPENSEARCH_AUTH", a);
+        }
+        if let Some(v) = &self.service {
+            s.set("OPENSEARCH_SERVICE", v);
+        }
+        if self.insecure {
+            s.set("OPENSEARCH_INSECURE", "true");
+        }
+    }
+}
+
+/// How inputs are read and lines understood: shared by every command that
+/// runs the pipeline over files.
+#[derive(clap::Args)]
+struct PipelineArgs {
     /// Log group for plain-text files and CLI output (default replay/<file name>).
     #[arg(long)]
     log_group: Option<String>,
@@ -107,9 +143,70 @@ struct ReplayArgs {
     /// Most bytes one delivery may inflate to [env: MAX_DECODED_BYTES].
     #[arg(long, value_name = "BYTES")]
     max_decoded_bytes: Option<u64>,
-    /// No summary on standard error.
-    #[arg(long, short)]
-    quiet: bool,
+}
+
+impl PipelineArgs {
+    fn text_options(&self) -> TextOptions {
+        TextOptions {
+            log_group: self.log_group.clone(),
+            log_stream: self.log_stream.clone(),
+            owner: self.owner.clone(),
+            strip_timestamp: self.strip_timestamp,
+        }
+    }
+
+    fn apply(&self, s: &mut Settings) -> anyhow::Result<()> {
+        if let Some(p) = &self.index_prefix {
+            s.set("INDEX_PREFIX", p);
+        }
+        if self.index_per_log_group {
+            s.set("INDEX_PER_LOG_GROUP", "true");
+        }
+        if let Some(j) = &self.json {
+            s.set("JSON_MODE", j);
+        }
+        if self.no_default_markers {
+            s.set("MARKERS_DEFAULTS", "false");
+        }
+        if let Some(m) = &self.multiline_log_groups {
+            s.set("MULTILINE_LOG_GROUPS", m);
+        }
+        if let Some(n) = self.max_decoded_bytes {
+            s.set("MAX_DECODED_BYTES", n.to_string());
+        }
+        let mut markers = serde_json::Map::new();
+        if let Some(env) = s.get("MARKERS") {
+            for (name, pats) in cwl_trace_bridge::config::parse_marker_json(env)
+                .map_err(|e| anyhow::anyhow!("MARKERS: {e}"))?
+            {
+                markers.insert(name, pats.into());
+            }
+        }
+        if let Some(file) = &self.markers_file {
+            let text =
+                std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+            for (name, pats) in cwl_trace_bridge::config::parse_marker_json(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?
+            {
+                markers.insert(name, pats.into());
+            }
+        }
+        for m in &self.marker {
+            let (name, re) = m
+                .split_once('=')
+                .with_context(|| format!("--marker {m:?}: expected NAME=REGEX"))?;
+            let slot = markers
+                .entry(name.to_string())
+                .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+            if let Some(list) = slot.as_array_mut() {
+                list.push(re.into());
+            }
+        }
+        if !markers.is_empty() {
+            s.set("MARKERS", serde_json::Value::Object(markers).to_string());
+        }
+        Ok(())
+    }
 }
 
 fn main() -> ExitCode {
@@ -127,36 +224,7 @@ fn main() -> ExitCode {
 
 fn settings(args: &ReplayArgs) -> anyhow::Result<Settings> {
     let mut s = Settings::from_lookup(|k| std::env::var(k).ok());
-    if let Some(p) = &args.index_prefix {
-        s.set("INDEX_PREFIX", p);
-    }
-    if args.index_per_log_group {
-        s.set("INDEX_PER_LOG_GROUP", "true");
-    }
-    if let Some(j) = &args.json {
-        s.set("JSON_MODE", j);
-    }
-    if args.no_default_markers {
-        s.set("MARKERS_DEFAULTS", "false");
-    }
-    if let Some(m) = &args.multiline_log_groups {
-        s.set("MULTILINE_LOG_GROUPS", m);
-    }
-    if let Some(n) = args.max_decoded_bytes {
-        s.set("MAX_DECODED_BYTES", n.to_string());
-    }
-    if let Some(u) = &args.opensearch {
-        s.set("OPENSEARCH_ENDPOINT", u);
-    }
-    if let Some(a) = &args.auth {
-        s.set("OPENSEARCH_AUTH", a);
-    }
-    if let Some(v) = &args.service {
-        s.set("OPENSEARCH_SERVICE", v);
-    }
-    if args.insecure {
-        s.set("OPENSEARCH_INSECURE", "true");
-    }
+    args.connect.apply(&mut s);
     if args.no_index_template {
         s.set("OPENSEARCH_INDEX_TEMPLATE", "false");
     }
@@ -173,36 +241,7 @@ fn settings(args: &ReplayArgs) -> anyhow::Result<Settings> {
         // An explicit file wins over an endpoint from the environment.
         s.set("OPENSEARCH_ENDPOINT", "");
     }
-    let mut markers = serde_json::Map::new();
-    if let Some(env) = s.get("MARKERS") {
-        for (name, pats) in
-            cwl_trace_bridge::config::parse_marker_json(env).map_err(|e| anyhow::anyhow!("MARKERS: {e}"))?
-        {
-            markers.insert(name, pats.into());
-        }
-    }
-    if let Some(file) = &args.markers_file {
-        let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-        for (name, pats) in cwl_trace_bridge::config::parse_marker_json(&text)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?
-        {
-            markers.insert(name, pats.into());
-        }
-    }
-    for m in &args.marker {
-        let (name, re) = m
-            .split_once('=')
-            .with_context(|| format!("--marker {m:?}: expected NAME=REGEX"))?;
-        let slot = markers
-            .entry(name.to_string())
-            .or_insert_with(|| serde_json::Value::Array(Vec::new()));
-        if let Some(list) = slot.as_array_mut() {
-            list.push(re.into());
-        }
-    }
-    if !markers.is_empty() {
-        s.set("MARKERS", serde_json::Value::Object(markers).to_string());
-    }
+    args.pipeline.apply(&mut s)?;
     Ok(s)
 }
 
@@ -242,12 +281,7 @@ fn replay_cmd(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     };
     let mut failed_write: Option<std::io::Error> = None;
     let mut failed_count = 0u64;
-    let opts = TextOptions {
-        log_group: args.log_group.clone(),
-        log_stream: args.log_stream.clone(),
-        owner: args.owner.clone(),
-        strip_timestamp: args.strip_timestamp,
-    };
+    let opts = args.pipeline.text_options();
     let pipeline = Pipeline::new(config);
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
     let started = Instant::now();
