@@ -33,6 +33,7 @@
 pub mod config;
 pub mod decode;
 pub mod fields;
+pub mod investigate;
 pub mod join;
 pub mod lambda;
 pub mod multiline;

@@ -43,7 +43,7 @@ pub struct Stats {
     /// Lines per marker.
     pub markers: BTreeMap<String, u64>,
     /// Per marker, how often each message (its first 100 characters) was seen.
-    pub top: BTreeMap<String, HashMap<String, u64>>,
+    pub top: BTreeMap<String, TopCounts>,
     /// Documents the sink stored.
     pub indexed: u64,
     /// Documents that needed more than one attempt.
@@ -74,13 +74,10 @@ impl Stats {
             for &m in &line.markers {
                 let name = markers.name(m);
                 *self.markers.entry(name.to_string()).or_default() += 1;
-                let top = self.top.entry(name.to_string()).or_default();
-                let key = short(message);
-                if let Some(n) = top.get_mut(key) {
-                    *n += 1;
-                } else if top.len() < TOP_DISTINCT {
-                    top.insert(key.to_string(), 1);
-                }
+                self.top
+                    .entry(name.to_string())
+                    .or_default()
+                    .add(short(message), 1);
             }
         }
         let slot = self.levels.entry(log_group.to_string()).or_default();
@@ -112,10 +109,7 @@ impl Stats {
             *self.markers.entry(m).or_default() += n;
         }
         for (m, msgs) in o.top {
-            let top = self.top.entry(m).or_default();
-            for (k, n) in msgs {
-                *top.entry(k).or_default() += n;
-            }
+            self.top.entry(m).or_default().merge(msgs);
         }
         self.indexed += o.indexed;
         self.retried += o.retried;
@@ -126,13 +120,7 @@ impl Stats {
     /// The most frequent messages of `marker`, most frequent first (ties by
     /// text), at most `n`.
     pub fn top_messages(&self, marker: &str, n: usize) -> Vec<(&str, u64)> {
-        let Some(m) = self.top.get(marker) else {
-            return Vec::new();
-        };
-        let mut v: Vec<(&str, u64)> = m.iter().map(|(k, c)| (k.as_str(), *c)).collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-        v.truncate(n);
-        v
+        self.top.get(marker).map_or_else(Vec::new, |t| t.top(n))
     }
 
     /// The summary for people: a few lines, the numbers first.
@@ -173,16 +161,7 @@ impl Stats {
             let _ = writeln!(s, "levels per log group:");
             let width = self.levels.keys().map(|g| g.chars().count()).max().unwrap_or(0);
             for (group, c) in &self.levels {
-                let mut row = String::new();
-                for (i, l) in Level::ALL.iter().enumerate() {
-                    if c[i] > 0 {
-                        let _ = write!(row, "  {} {}", l.as_str(), c[i]);
-                    }
-                }
-                if c[6] > 0 {
-                    let _ = write!(row, "  (no level) {}", c[6]);
-                }
-                let _ = writeln!(s, "  {group:width$}{row}");
+                let _ = writeln!(s, "  {group:width$}{}", level_cells(c));
             }
         }
         if !self.markers.is_empty() {
@@ -212,15 +191,78 @@ impl Stats {
     }
 }
 
-/// The first line of a message, without ANSI codes, cut to [`TOP_WIDTH`] characters.
-fn short(message: &str) -> &str {
-    let first = message
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("");
+/// `  INFO 9  WARN 1  (no level) 30`: the non-zero counts of a row, each
+/// after two spaces (the summary's and the report's level columns).
+pub fn level_cells(c: &LevelCounts) -> String {
+    let mut row = String::new();
+    for (i, l) in Level::ALL.iter().enumerate() {
+        if c[i] > 0 {
+            let _ = write!(row, "  {} {}", l.as_str(), c[i]);
+        }
+    }
+    if c[6] > 0 {
+        let _ = write!(row, "  (no level) {}", c[6]);
+    }
+    row
+}
+
+/// How often each distinct key was seen, remembering at most
+/// [`TOP_DISTINCT`] distinct keys (later new keys are not counted, so memory
+/// stays bounded whatever the input).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TopCounts(HashMap<String, u64>);
+
+impl TopCounts {
+    /// Counts `key` `n` more times.
+    pub fn add(&mut self, key: &str, n: u64) {
+        if let Some(c) = self.0.get_mut(key) {
+            *c += n;
+        } else if self.0.len() < TOP_DISTINCT {
+            self.0.insert(key.to_string(), n);
+        }
+    }
+
+    /// Adds another count's keys.
+    pub fn merge(&mut self, o: TopCounts) {
+        for (k, n) in o.0 {
+            self.add(&k, n);
+        }
+    }
+
+    /// The most frequent keys, most frequent first (ties by text), at most `n`.
+    pub fn top(&self, n: usize) -> Vec<(&str, u64)> {
+        let mut v: Vec<(&str, u64)> = self.0.iter().map(|(k, c)| (k.as_str(), *c)).collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        v.truncate(n);
+        v
+    }
+
+    /// Distinct keys counted.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True when nothing was counted.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// The first non-blank line of a message, trimmed, cut to [`TOP_WIDTH`]
+/// characters.
+pub fn short(message: &str) -> &str {
+    let first = first_line(message);
     match first.char_indices().nth(TOP_WIDTH) {
         Some((i, _)) => &first[..i],
         None => first,
     }
+}
+
+/// The first non-blank line of a message, trimmed.
+pub fn first_line(message: &str) -> &str {
+    message
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("")
 }
