@@ -2,6 +2,8 @@
 //!
 //! `cwl-bridge replay PATH…` runs the Lambda's pipeline over files and
 //! writes the `_bulk` body it would send (or indexes into OpenSearch).
+//! `cwl-bridge trace ID PATH…` and `cwl-bridge report PATH…` show the
+//! documents of files or of OpenSearch (`investigate`).
 
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
@@ -12,6 +14,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use cwl_trace_bridge::config::{Config, Settings};
+use cwl_trace_bridge::investigate::{self, cmd::Source};
 use cwl_trace_bridge::pipeline::Pipeline;
 use cwl_trace_bridge::replay::{self, TextOptions};
 use cwl_trace_bridge::sink::{NdjsonSink, Sink, SinkError};
@@ -31,6 +34,10 @@ struct Cli {
 enum Command {
     /// Run the pipeline over fixture logs or saved deliveries.
     Replay(ReplayArgs),
+    /// Every line of one trace, in time order across log groups (files or --opensearch).
+    Trace(TraceArgs),
+    /// Levels and markers per log group, top messages, HTTP statuses, traces with WARN/chaos/errors.
+    Report(ReportArgs),
 }
 
 #[derive(clap::Args)]
@@ -61,6 +68,9 @@ struct ReplayArgs {
     /// _bulk requests in flight at once [env: BULK_CONCURRENCY] (default 3).
     #[arg(long, value_name = "N")]
     concurrency: Option<u64>,
+    /// JSON members: merge, nest or off [env: JSON_MODE].
+    #[arg(long, value_name = "MODE")]
+    json: Option<String>,
     #[command(flatten)]
     pipeline: PipelineArgs,
     /// No summary on standard error.
@@ -68,11 +78,94 @@ struct ReplayArgs {
     quiet: bool,
 }
 
+#[derive(clap::Args)]
+struct TraceArgs {
+    /// The trace: 1-5759e988-bd862e3fe1be46a994272793, 32 hex digits (any case), or Root=1-….
+    trace_id: String,
+    /// Files or directories to run the pipeline over; none with --opensearch.
+    paths: Vec<PathBuf>,
+    /// The whole @message of each line, not its first line.
+    #[arg(long)]
+    full: bool,
+    #[command(flatten)]
+    view: ViewArgs,
+}
+
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// Files or directories to run the pipeline over; none with --opensearch.
+    paths: Vec<PathBuf>,
+    /// The report as one JSON object.
+    #[arg(long)]
+    json: bool,
+    /// Traces listed.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    top: usize,
+    /// Messages listed per marker.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    top_messages: usize,
+    /// Only lines from this time on: 2024-11-25T10:00:00Z, 2024-11-25, or before now: 30m, 1h, 2d.
+    #[arg(long, value_name = "TIME")]
+    since: Option<String>,
+    /// Only lines before this time (same forms as --since).
+    #[arg(long, value_name = "TIME")]
+    until: Option<String>,
+    #[command(flatten)]
+    view: ViewArgs,
+}
+
+/// Where `trace` and `report` read documents: the pipeline over files, or
+/// OpenSearch.
+#[derive(clap::Args)]
+struct ViewArgs {
+    #[command(flatten)]
+    connect: ConnectArgs,
+    /// With OpenSearch: read at most this many documents.
+    #[arg(long, value_name = "N", default_value_t = cwl_trace_bridge::investigate::cmd::DEFAULT_MAX_DOCS)]
+    max_docs: usize,
+    #[command(flatten)]
+    pipeline: PipelineArgs,
+}
+
+impl ViewArgs {
+    fn source(&self, paths: &[PathBuf]) -> anyhow::Result<Source> {
+        let mut s = Settings::from_lookup(|k| std::env::var(k).ok());
+        if !paths.is_empty() {
+            if self.connect.opensearch.is_some() {
+                anyhow::bail!("give files (PATH…) or --opensearch URL, not both");
+            }
+            // Files win over an endpoint from the environment.
+            s.set("OPENSEARCH_ENDPOINT", "");
+        }
+        self.connect.apply(&mut s);
+        self.pipeline.apply(&mut s)?;
+        let config = Config::from_settings(&s)?;
+        if !paths.is_empty() {
+            return Ok(Source::Files {
+                config: Box::new(config),
+                paths: paths.to_vec(),
+                text: self.pipeline.text_options(),
+            });
+        }
+        let prefix = config.render.index_prefix.clone();
+        match config.opensearch {
+            Some(os) => Ok(Source::OpenSearch {
+                config: Box::new(os),
+                prefix,
+                max_docs: self.max_docs,
+            }),
+            None => anyhow::bail!(
+                "nothing to read: give files (PATH…) or --opensearch URL (or OPENSEARCH_ENDPOINT)"
+            ),
+        }
+    }
+}
+
 /// Where OpenSearch is and how to authenticate: shared by every command
 /// that talks to it.
 #[derive(clap::Args)]
 struct ConnectArgs {
-    /// Index into this OpenSearch (https://host[:port]) [env: OPENSEARCH_ENDPOINT].
+    /// The OpenSearch cluster, https://host[:port] [env: OPENSEARCH_ENDPOINT].
     #[arg(long, value_name = "URL")]
     opensearch: Option<String>,
     /// none, basic (OPENSEARCH_USERNAME / OPENSEARCH_PASSWORD[_FILE]) or sigv4 (AWS credential chain) [env: OPENSEARCH_AUTH].
@@ -125,9 +218,6 @@ struct PipelineArgs {
     /// One index per log group [env: INDEX_PER_LOG_GROUP].
     #[arg(long)]
     index_per_log_group: bool,
-    /// JSON members: merge, nest or off [env: JSON_MODE].
-    #[arg(long, value_name = "MODE")]
-    json: Option<String>,
     /// An extra marker, NAME=REGEX; repeat for more [env: MARKERS].
     #[arg(long, value_name = "NAME=REGEX")]
     marker: Vec<String>,
@@ -161,9 +251,6 @@ impl PipelineArgs {
         }
         if self.index_per_log_group {
             s.set("INDEX_PER_LOG_GROUP", "true");
-        }
-        if let Some(j) = &self.json {
-            s.set("JSON_MODE", j);
         }
         if self.no_default_markers {
             s.set("MARKERS_DEFAULTS", "false");
@@ -219,7 +306,69 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Trace(args) => view(trace_cmd(args)),
+        Command::Report(args) => view(report_cmd(args)),
     }
+}
+
+/// Prints a view's outcome; an error is exit status 2.
+fn view(result: anyhow::Result<investigate::cmd::Outcome>) -> ExitCode {
+    match result {
+        Ok(out) => {
+            for line in &out.stderr {
+                eprintln!("cwl-bridge: {line}");
+            }
+            let mut stdout = std::io::stdout().lock();
+            match stdout
+                .write_all(out.stdout.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    eprintln!("cwl-bridge: writing standard output: {e}");
+                    ExitCode::from(2)
+                }
+                _ => ExitCode::from(out.code),
+            }
+        }
+        Err(e) => {
+            eprintln!("cwl-bridge: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn view_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+fn trace_cmd(args: TraceArgs) -> anyhow::Result<investigate::cmd::Outcome> {
+    let t = investigate::parse_trace_arg(&args.trace_id).map_err(anyhow::Error::msg)?;
+    let source = args.view.source(&args.paths)?;
+    Ok(view_runtime()?.block_on(investigate::cmd::trace(&source, t, args.full))?)
+}
+
+fn report_cmd(args: ReportArgs) -> anyhow::Result<investigate::cmd::Outcome> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let when = |flag: &str, v: &Option<String>| -> anyhow::Result<Option<i64>> {
+        v.as_deref()
+            .map(|s| investigate::parse_when(s, now).map_err(|e| anyhow::anyhow!("--{flag} {e}")))
+            .transpose()
+    };
+    let window = investigate::Window {
+        since: when("since", &args.since)?,
+        until: when("until", &args.until)?,
+    };
+    let source = args.view.source(&args.paths)?;
+    let opts = investigate::report::Options {
+        top_traces: args.top,
+        top_messages: args.top_messages,
+    };
+    Ok(view_runtime()?.block_on(investigate::cmd::report(&source, window, opts, args.json))?)
 }
 
 fn settings(args: &ReplayArgs) -> anyhow::Result<Settings> {
@@ -236,6 +385,9 @@ fn settings(args: &ReplayArgs) -> anyhow::Result<Settings> {
     }
     if let Some(n) = args.concurrency {
         s.set("BULK_CONCURRENCY", n.to_string());
+    }
+    if let Some(j) = &args.json {
+        s.set("JSON_MODE", j);
     }
     if args.out.is_some() {
         // An explicit file wins over an endpoint from the environment.

@@ -16,6 +16,7 @@
 //!
 //! [`trace`] and [`report`] then only see documents.
 
+pub mod cmd;
 pub mod report;
 pub mod search;
 pub mod trace;

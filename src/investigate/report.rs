@@ -32,6 +32,10 @@ use crate::stats::{LevelCounts, TopCounts, level_cells};
 
 /// Characters of a grouped message.
 const MESSAGE_WIDTH: usize = 100;
+/// Columns of the text report.
+const WIDTH: usize = 100;
+/// Routes shown per table in the text report (the JSON has them all).
+const ROUTES_SHOWN: usize = 20;
 
 /// How much the report shows.
 #[derive(Debug, Clone, Copy)]
@@ -471,16 +475,17 @@ impl Report {
                 .max()
                 .unwrap_or(0);
             for g in &self.log_groups {
-                let _ = writeln!(
-                    s,
-                    "  {:width$}  {:>6} docs {}",
-                    g.log_group,
-                    g.documents,
-                    level_cells(&g.level_counts)
-                );
+                let head = format!("  {:width$}  {:>6} docs", g.log_group, g.documents);
+                let cells = level_cells(&g.level_counts);
+                if head.chars().count() + cells.chars().count() <= WIDTH {
+                    let _ = writeln!(s, "{head}{cells}");
+                } else {
+                    let _ = writeln!(s, "{}\n      {}", head.trim_end(), cells.trim_start());
+                }
                 if !g.markers.is_empty() {
                     let list: Vec<String> = g.markers.iter().map(|(m, n)| format!("{m} {n}")).collect();
-                    let _ = writeln!(s, "  {:width$}  markers: {}", "", list.join(", "));
+                    let line = format!("      markers: {}", list.join(", "));
+                    let _ = writeln!(s, "{}", cut(&line, WIDTH));
                 }
             }
         }
@@ -488,7 +493,7 @@ impl Report {
             let _ = writeln!(s, "\ntop messages per marker:");
             for (m, list) in &self.top_messages {
                 let lines: u64 = self.log_groups.iter().filter_map(|g| g.markers.get(m)).sum();
-                let _ = writeln!(s, "  {m} ({lines} lines)");
+                let _ = writeln!(s, "  {m} ({lines} line{})", if lines == 1 { "" } else { "s" });
                 for mc in list {
                     let _ = writeln!(s, "    {:>6}x  {}", mc.count, cut(&mc.message, 86));
                 }
@@ -537,19 +542,22 @@ impl Report {
             }
             let report = r
                 .report_duration_ms
-                .map(|d| format!("  REPORT {d:.2} ms"))
+                .map(|d| format!(", REPORT {d:.2} ms"))
                 .unwrap_or_default();
-            let _ = writeln!(
-                s,
-                "  {}  {:>3} lines  {} group{}  {:>8}{report}  {}",
+            let head = format!(
+                "  {}  {}; {} line{}, {}{report}",
                 r.xray_trace_id,
+                what.join(", "),
                 r.lines,
-                r.log_groups.len(),
-                if r.log_groups.len() == 1 { " " } else { "s" },
+                if r.lines == 1 { "" } else { "s" },
                 millis(r.span_ms),
-                what.join(", ")
             );
-            let _ = writeln!(s, "      {}", cut(&r.example, 94));
+            let groups = format!("      {}", r.log_groups.join(", "));
+            let example = r.example.split_whitespace().collect::<Vec<_>>().join(" ");
+            let example = format!("      {example}");
+            for line in [head, groups, example] {
+                let _ = writeln!(s, "{}", cut(&line, WIDTH));
+            }
         }
         if !t.top.is_empty() {
             let _ = writeln!(s, "(cwl-bridge trace ID … shows every line of one)");
@@ -564,21 +572,30 @@ impl Report {
 }
 
 fn routes(s: &mut String, rows: &[RouteRow]) {
-    let width = rows
+    let shown = &rows[..rows.len().min(ROUTES_SHOWN)];
+    let width = shown
         .iter()
         .map(|r| r.route.chars().count())
         .max()
         .unwrap_or(0)
         .min(50);
-    for r in rows {
+    for r in shown {
         let statuses: Vec<String> = r.statuses.iter().map(|(k, n)| format!("{k}: {n}")).collect();
         let _ = writeln!(
             s,
-            "  {:6} {:width$}  {:>6}   {}",
+            "  {:7} {:width$}  {:>6}   {}",
             r.method,
             cut(&r.route, 50),
             r.total,
             statuses.join("  ")
+        );
+    }
+    if rows.len() > shown.len() {
+        let rest: u64 = rows[shown.len()..].iter().map(|r| r.total).sum();
+        let _ = writeln!(
+            s,
+            "  … {} more routes, {rest} requests (--json lists them all)",
+            rows.len() - shown.len()
         );
     }
 }
