@@ -23,3 +23,5 @@ mod replay_opensearch;
 mod sink;
 /// Shared helpers: delivery builders, running the CLI binary.
 mod support;
+/// `cwl-bridge trace` and `report`, offline and against the stand-in's `_search`.
+mod views;

@@ -13,7 +13,7 @@
 //!   4e53920c-505a-4a90-a694-b9300791f0ae` and the same line for another
 //!   mysfit group as `Like processed for mysfit <id>`.
 //! - A route is `@urlPath` with the same rule per path segment:
-//!   `/mysfits/<id>/like`.
+//!   `/mysfits/<id>/like`, `/static/app.<id>.js` (the parts between dots apart).
 //! - A health check is a line with the `healthcheck` marker (ELB, kube-probe
 //!   and Google health-check user agents); user traffic is every other line
 //!   with `@httpMethod` and `@httpStatus`.
@@ -423,7 +423,12 @@ pub fn route(path: &str) -> String {
         .map(|seg| {
             if seg.bytes().any(|b| b.is_ascii_digit()) {
                 let mut s = String::new();
-                rewrite_word(seg, &mut s);
+                for (i, part) in seg.split('.').enumerate() {
+                    if i > 0 {
+                        s.push('.');
+                    }
+                    rewrite_word(part, &mut s);
+                }
                 s
             } else {
                 seg.to_string()
@@ -641,6 +646,7 @@ mod tests {
         );
         assert_eq!(route("/orders/12345"), "/orders/<n>");
         assert_eq!(route("/v2/health"), "/v<n>/health");
+        assert_eq!(route("/static/js/app.3f9c1b2e.js"), "/static/js/app.<id>.js");
         assert_eq!(route("/"), "/");
     }
 
@@ -727,7 +733,7 @@ mod tests {
         assert_eq!((r.traces.top[1].chaos, r.traces.top[1].warn), (1, 1));
         let text = r.text();
         assert!(
-            text.contains("  POST   /mysfits/<id>/like       2   200: 1  404: 1\n"),
+            text.contains("  POST    /mysfits/<id>/like       2   200: 1  404: 1\n"),
             "{text}"
         );
         for line in text.lines() {

@@ -17,6 +17,16 @@
 //! - `update` of a missing document: 404 `document_missing_exception`.
 //! - 413 above a body limit, as Amazon OpenSearch Service words it.
 //! - Basic auth (401) and a SigV4 check (403) when configured.
+//! - `_search` (`/<expr>/_search`, GET or POST) for the subset the views use:
+//!   comma-separated index expressions with wildcards, a missing concrete
+//!   index a 404 `index_not_found_exception` unless `ignore_unavailable=true`,
+//!   a wildcard matching nothing an empty answer with no shards unless
+//!   `allow_no_indices=false`; queries `match_all`, `term`, `terms`, `range`
+//!   (dates in ISO 8601 or `epoch_millis`), `exists`, `bool` (`must`,
+//!   `filter`, `should`, `must_not`, `minimum_should_match`); `sort` (with
+//!   `order`, `unmapped_type`; sorting on `_id` refused as 2.x does),
+//!   `search_after`, `from`, `size` (the 10,000 result window), `_source`
+//!   filtering, `track_total_hits` and `hits.total`.
 //! - A fault schedule: each `_bulk` request takes the next fault (whole
 //!   request 429/502/503/504, per-item 429, dropped connections before or
 //!   after the request was applied, slow answers).
@@ -344,6 +354,7 @@ fn dropped() -> Answer {
 async fn handle(state: &Mutex<State>, opts: &Options, req: Request<Incoming>) -> Answer {
     let method = req.method().as_str().to_string();
     let path = req.uri().path().to_string();
+    let query_string = req.uri().query().unwrap_or("").to_string();
     let headers = req.headers().clone();
     let log = |st: &mut State, bytes: usize, ids: Vec<String>, status: u16, body_has_type: bool| {
         st.seen.push(Seen {
@@ -421,6 +432,12 @@ async fn handle(state: &Mutex<State>, opts: &Options, req: Request<Incoming>) ->
         st.templates.insert(name, v);
         log(&mut st, body.len(), Vec::new(), 200, false);
         return reply(200, r#"{"acknowledged":true}"#);
+    }
+    if path.ends_with("/_search") && (method == "POST" || method == "GET") {
+        let mut st = lock(state);
+        let (status, out) = search(&st, &path, &query_string, &body);
+        log(&mut st, body.len(), Vec::new(), status, false);
+        return reply(status, out.to_string());
     }
     if !(path == "/_bulk" && (method == "POST" || method == "PUT")) {
         let mut st = lock(state);
@@ -1094,4 +1111,539 @@ fn value(
         (Ty::Date, Value::String(s)) if looks_like_date(s) => Ok(()),
         _ => fail(ty),
     }
+}
+
+/// Index names matched by a wildcard expression (`*` anywhere, any number).
+fn wild(pattern: &str, name: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == name;
+    }
+    let mut rest = name;
+    for (i, p) in parts.iter().enumerate() {
+        if i == 0 {
+            let Some(r) = rest.strip_prefix(p) else {
+                return false;
+            };
+            rest = r;
+        } else if i == parts.len() - 1 {
+            return rest.ends_with(p);
+        } else {
+            let Some(at) = rest.find(p) else { return false };
+            rest = &rest[at + p.len()..];
+        }
+    }
+    true
+}
+
+fn search_error(status: u16, ty: &str, reason: &str) -> (u16, Value) {
+    (
+        status,
+        json!({"error":{"root_cause":[{"type":ty,"reason":reason}],"type":ty,"reason":reason},"status":status}),
+    )
+}
+
+/// A field's values in a source: a top-level member of that name, else the
+/// dotted path through objects; arrays give each element.
+fn field_values<'a>(src: &'a Value, field: &str) -> Vec<&'a Value> {
+    let direct = src.get(field).or_else(|| {
+        let mut cur = src;
+        for seg in field.split('.') {
+            cur = cur.get(seg)?;
+        }
+        Some(cur)
+    });
+    match direct {
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(Value::Null) | None => Vec::new(),
+        Some(v) => vec![v],
+    }
+}
+
+fn as_millis(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+        Value::String(s) => match cwl_trace_bridge::replay::leading_timestamp(s) {
+            Some((ms, "")) => Some(ms),
+            _ => s.parse().ok(),
+        },
+        _ => None,
+    }
+}
+
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::String(x), Value::Number(y)) | (Value::Number(y), Value::String(x)) => {
+            x.parse::<f64>().ok() == y.as_f64()
+        }
+        (Value::Bool(x), Value::String(y)) | (Value::String(y), Value::Bool(x)) => y == &x.to_string(),
+        _ => a == b,
+    }
+}
+
+/// Whether `src` matches `q`; `Err` for a query the stand-in (or OpenSearch) refuses.
+fn matches(q: &Value, src: &Value, ty: &dyn Fn(&str) -> Option<Ty>) -> Result<bool, String> {
+    let Some((kind, body)) = q
+        .as_object()
+        .filter(|o| o.len() == 1)
+        .and_then(|o| o.iter().next())
+    else {
+        return Err("query malformed, expected one query type".into());
+    };
+    match kind.as_str() {
+        "match_all" => Ok(true),
+        "match_none" => Ok(false),
+        "term" | "terms" => {
+            let Some((field, want)) = body
+                .as_object()
+                .and_then(|o| o.iter().find(|(k, _)| *k != "boost"))
+            else {
+                return Err(format!("[{kind}] query malformed, no field"));
+            };
+            let wants: Vec<&Value> = match (kind.as_str(), want) {
+                ("terms", Value::Array(a)) => a.iter().collect(),
+                ("terms", _) => return Err("[terms] query requires an array of values".into()),
+                (_, Value::Object(o)) => o.get("value").into_iter().collect(),
+                (_, v) => vec![v],
+            };
+            Ok(field_values(src, field)
+                .iter()
+                .any(|have| wants.iter().any(|w| same_value(have, w))))
+        }
+        "exists" => {
+            let field = body.get("field").and_then(Value::as_str).unwrap_or("");
+            Ok(!field_values(src, field).is_empty())
+        }
+        "range" => {
+            let Some((field, r)) = body.as_object().and_then(|o| o.iter().next()) else {
+                return Err("[range] query malformed, no field".into());
+            };
+            let is_date = ty(field) == Some(Ty::Date);
+            let num = |v: &Value| -> Option<f64> {
+                if is_date {
+                    as_millis(v).map(|m| m as f64)
+                } else {
+                    v.as_f64().or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+                }
+            };
+            let bound = |k: &str| {
+                r.get(k)
+                    .map(|v| num(v).ok_or(format!("failed to parse [{v}] for [{field}]")))
+            };
+            let (gte, gt, lte, lt) = (bound("gte"), bound("gt"), bound("lte"), bound("lt"));
+            let (gte, gt, lte, lt) = (
+                gte.transpose()?,
+                gt.transpose()?,
+                lte.transpose()?,
+                lt.transpose()?,
+            );
+            Ok(field_values(src, field).iter().filter_map(|v| num(v)).any(|x| {
+                gte.is_none_or(|b| x >= b)
+                    && gt.is_none_or(|b| x > b)
+                    && lte.is_none_or(|b| x <= b)
+                    && lt.is_none_or(|b| x < b)
+            }))
+        }
+        "bool" => {
+            let list = |k: &str| -> Vec<&Value> {
+                match body.get(k) {
+                    Some(Value::Array(a)) => a.iter().collect(),
+                    Some(v @ Value::Object(_)) => vec![v],
+                    _ => Vec::new(),
+                }
+            };
+            for q in list("must").into_iter().chain(list("filter")) {
+                if !matches(q, src, ty)? {
+                    return Ok(false);
+                }
+            }
+            for q in list("must_not") {
+                if matches(q, src, ty)? {
+                    return Ok(false);
+                }
+            }
+            let should = list("should");
+            if should.is_empty() {
+                return Ok(true);
+            }
+            // With no must/filter, at least one should clause must match.
+            let default_min = if list("must").is_empty() && list("filter").is_empty() {
+                1
+            } else {
+                0
+            };
+            let min = match body.get("minimum_should_match") {
+                Some(Value::Number(n)) => n.as_u64().unwrap_or(0) as usize,
+                Some(Value::String(s)) => s.parse().unwrap_or(default_min),
+                _ => default_min,
+            };
+            let mut hit = 0;
+            for q in should {
+                if matches(q, src, ty)? {
+                    hit += 1;
+                }
+            }
+            Ok(hit >= min)
+        }
+        other => Err(format!("unknown query [{other}]")),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Key {
+    Missing,
+    Num(f64),
+    Str(String),
+}
+
+fn key_cmp(a: &Key, b: &Key, desc: bool) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    // Missing values sort last whatever the order (`missing: _last`).
+    match (a, b) {
+        (Key::Missing, Key::Missing) => Ordering::Equal,
+        (Key::Missing, _) => Ordering::Greater,
+        (_, Key::Missing) => Ordering::Less,
+        (Key::Num(x), Key::Num(y)) => {
+            let o = x.partial_cmp(y).unwrap_or(Ordering::Equal);
+            if desc { o.reverse() } else { o }
+        }
+        (Key::Str(x), Key::Str(y)) => {
+            let o = x.cmp(y);
+            if desc { o.reverse() } else { o }
+        }
+        (Key::Num(_), Key::Str(_)) => Ordering::Less,
+        (Key::Str(_), Key::Num(_)) => Ordering::Greater,
+    }
+}
+
+fn key_json(k: &Key, date: bool) -> Value {
+    match k {
+        Key::Missing => Value::Null,
+        Key::Num(n) if date || n.fract() == 0.0 => json!(*n as i64),
+        Key::Num(n) => json!(n),
+        Key::Str(s) => json!(s),
+    }
+}
+
+fn filter_source(src: &Value, spec: Option<&Value>) -> Option<Value> {
+    let (includes, excludes): (Vec<String>, Vec<String>) = match spec {
+        None | Some(Value::Bool(true)) => return Some(src.clone()),
+        Some(Value::Bool(false)) => return None,
+        Some(Value::String(s)) => (vec![s.clone()], Vec::new()),
+        Some(Value::Array(a)) => (
+            a.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+            Vec::new(),
+        ),
+        Some(Value::Object(o)) => {
+            let l = |k: &str| -> Vec<String> {
+                match o.get(k) {
+                    Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+                    Some(Value::String(s)) => vec![s.clone()],
+                    _ => Vec::new(),
+                }
+            };
+            (l("includes"), l("excludes"))
+        }
+        Some(_) => return Some(src.clone()),
+    };
+    let obj = src.as_object()?;
+    let mut out = Map::new();
+    for (k, v) in obj {
+        let inc = includes.is_empty()
+            || includes
+                .iter()
+                .any(|p| wild(p, k) || p.starts_with(&format!("{k}.")));
+        let exc = excludes.iter().any(|p| wild(p, k));
+        if inc && !exc {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    Some(Value::Object(out))
+}
+
+/// `GET|POST /<expr>/_search`.
+fn search(st: &State, path: &str, query_string: &str, body: &[u8]) -> (u16, Value) {
+    let param = |name: &str| {
+        query_string
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+    };
+    let ignore_unavailable = param("ignore_unavailable").as_deref() == Some("true");
+    let allow_no_indices = param("allow_no_indices").as_deref() != Some("false");
+    let expr = path
+        .trim_start_matches('/')
+        .trim_end_matches("_search")
+        .trim_end_matches('/');
+    let expr = expr.replace("%2A", "*").replace("%2a", "*").replace("%2C", ",");
+    let mut names: Vec<String> = Vec::new();
+    let exprs: Vec<&str> = if expr.is_empty() || expr == "_all" {
+        vec!["*"]
+    } else {
+        expr.split(',').collect()
+    };
+    for e in exprs {
+        if let Some(ex) = e.strip_prefix('-') {
+            names.retain(|n| !wild(ex, n));
+            continue;
+        }
+        if e.contains('*') {
+            let found: Vec<&String> = st.indices.keys().filter(|n| wild(e, n)).collect();
+            if found.is_empty() && !allow_no_indices {
+                return search_error(404, "index_not_found_exception", &format!("no such index [{e}]"));
+            }
+            for n in found {
+                if !names.contains(n) {
+                    names.push(n.clone());
+                }
+            }
+        } else if st.indices.contains_key(e) {
+            if !names.iter().any(|n| n == e) {
+                names.push(e.to_string());
+            }
+        } else if !ignore_unavailable {
+            return search_error(404, "index_not_found_exception", &format!("no such index [{e}]"));
+        }
+    }
+    let req: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        json!({})
+    } else {
+        match serde_json::from_slice(body) {
+            Ok(v @ Value::Object(_)) => v,
+            _ => {
+                return search_error(
+                    400,
+                    "parse_exception",
+                    "request body or source parameter is required",
+                );
+            }
+        }
+    };
+    for k in req
+        .as_object()
+        .map(|o| o.keys().cloned().collect::<Vec<_>>())
+        .unwrap_or_default()
+    {
+        if ![
+            "query",
+            "size",
+            "from",
+            "sort",
+            "search_after",
+            "_source",
+            "track_total_hits",
+        ]
+        .contains(&k.as_str())
+        {
+            return search_error(
+                400,
+                "parsing_exception",
+                &format!("Unknown key for a START_OBJECT in [{k}]."),
+            );
+        }
+    }
+    let size = req.get("size").and_then(Value::as_u64).unwrap_or(10) as usize;
+    let from = req.get("from").and_then(Value::as_u64).unwrap_or(0) as usize;
+    if from + size > 10_000 {
+        return search_error(
+            400,
+            "illegal_argument_exception",
+            &format!(
+                "Result window is too large, from + size must be less than or equal to: [10000] but was [{}].",
+                from + size
+            ),
+        );
+    }
+    let query = req.get("query").cloned().unwrap_or(json!({"match_all": {}}));
+    // Field types across the matched indices.
+    let ty = |f: &str| -> Option<Ty> {
+        names
+            .iter()
+            .find_map(|n| st.indices.get(n)?.mapping.get(f).copied())
+    };
+    // Sort specs: (field, desc).
+    let mut sorts: Vec<(String, bool)> = Vec::new();
+    let specs: Vec<Value> = match req.get("sort") {
+        None => Vec::new(),
+        Some(Value::Array(a)) => a.clone(),
+        Some(v) => vec![v.clone()],
+    };
+    for spec in specs {
+        let (field, order, unmapped) = match &spec {
+            Value::String(f) => (f.clone(), "asc".to_string(), None),
+            Value::Object(o) if o.len() == 1 => {
+                let (f, v) = o
+                    .iter()
+                    .next()
+                    .map(|(a, b)| (a.clone(), b.clone()))
+                    .unwrap_or_default();
+                match v {
+                    Value::String(ord) => (f, ord, None),
+                    Value::Object(p) => (
+                        f,
+                        p.get("order")
+                            .and_then(Value::as_str)
+                            .unwrap_or("asc")
+                            .to_string(),
+                        p.get("unmapped_type").and_then(Value::as_str).map(str::to_string),
+                    ),
+                    _ => return search_error(400, "parsing_exception", "malformed sort"),
+                }
+            }
+            _ => return search_error(400, "parsing_exception", "malformed sort"),
+        };
+        if field == "_id" {
+            return search_error(
+                400,
+                "illegal_argument_exception",
+                "Fielddata access on the _id field is disallowed, you can re-enable it by updating the dynamic cluster setting: indices.id_field_data.enabled",
+            );
+        }
+        if field != "_score"
+            && field != "_doc"
+            && ty(&field).is_none()
+            && unmapped.is_none()
+            && !names.is_empty()
+        {
+            return search_error(
+                400,
+                "query_shard_exception",
+                &format!("No mapping found for [{field}] in order to sort on"),
+            );
+        }
+        if ty(&field) == Some(Ty::Text) {
+            return search_error(
+                400,
+                "illegal_argument_exception",
+                &format!(
+                    "Text fields are not optimised for operations that require per-document field data like aggregations and sorting, so these operations are disabled by default. Please use a keyword field instead. Alternatively, set fielddata=true on [{field}] in order to load field data by uninverting the inverted index."
+                ),
+            );
+        }
+        sorts.push((field, order == "desc"));
+    }
+    let keys_of = |src: &Value| -> Vec<Key> {
+        sorts
+            .iter()
+            .map(|(f, _)| {
+                let vals = field_values(src, f);
+                match vals.first() {
+                    None => Key::Missing,
+                    Some(v) if ty(f) == Some(Ty::Date) => {
+                        as_millis(v).map_or(Key::Missing, |m| Key::Num(m as f64))
+                    }
+                    Some(Value::Number(n)) => Key::Num(n.as_f64().unwrap_or(0.0)),
+                    Some(Value::String(s)) => Key::Str(s.clone()),
+                    Some(v) => Key::Str(v.to_string()),
+                }
+            })
+            .collect()
+    };
+    let mut hits: Vec<(Vec<Key>, &str, &str, &Value)> = Vec::new();
+    for n in &names {
+        let Some(idx) = st.indices.get(n) else { continue };
+        let mut ids: Vec<&String> = idx.docs.keys().collect();
+        ids.sort();
+        for id in ids {
+            let (src, _) = &idx.docs[id];
+            match matches(&query, src, &ty) {
+                Ok(true) => hits.push((keys_of(src), n.as_str(), id.as_str(), src)),
+                Ok(false) => {}
+                Err(e) => return search_error(400, "parsing_exception", &e),
+            }
+        }
+    }
+    let cmp = |a: &(Vec<Key>, &str, &str, &Value), b: &(Vec<Key>, &str, &str, &Value)| {
+        for (i, (_, desc)) in sorts.iter().enumerate() {
+            let o = key_cmp(&a.0[i], &b.0[i], *desc);
+            if o != std::cmp::Ordering::Equal {
+                return o;
+            }
+        }
+        (a.1, a.2).cmp(&(b.1, b.2))
+    };
+    hits.sort_by(cmp);
+    let total = hits.len();
+    if let Some(after) = req.get("search_after") {
+        let Some(after) = after
+            .as_array()
+            .filter(|a| a.len() == sorts.len() && !sorts.is_empty())
+        else {
+            return search_error(
+                400,
+                "illegal_argument_exception",
+                "search_after has to have the same number of values as the sort",
+            );
+        };
+        let after_keys: Vec<Key> = after
+            .iter()
+            .zip(&sorts)
+            .map(|(v, (f, _))| match v {
+                Value::Null => Key::Missing,
+                v if ty(f) == Some(Ty::Date) => as_millis(v).map_or(Key::Missing, |m| Key::Num(m as f64)),
+                Value::Number(n) => Key::Num(n.as_f64().unwrap_or(0.0)),
+                Value::String(s) => Key::Str(s.clone()),
+                v => Key::Str(v.to_string()),
+            })
+            .collect();
+        hits.retain(|h| {
+            for (i, (_, desc)) in sorts.iter().enumerate() {
+                match key_cmp(&h.0[i], &after_keys[i], *desc) {
+                    std::cmp::Ordering::Greater => return true,
+                    std::cmp::Ordering::Less => return false,
+                    std::cmp::Ordering::Equal => {}
+                }
+            }
+            false
+        });
+    }
+    let page: Vec<Value> = hits
+        .iter()
+        .skip(from)
+        .take(size)
+        .map(|(keys, index, id, src)| {
+            let mut h = json!({"_index": index, "_id": id, "_score": if sorts.is_empty() { json!(1.0) } else { Value::Null }});
+            if let Some(s) = filter_source(src, req.get("_source")) {
+                h["_source"] = s;
+            }
+            if !sorts.is_empty() {
+                h["sort"] = Value::Array(
+                    keys.iter()
+                        .zip(&sorts)
+                        .map(|(k, (f, _))| key_json(k, ty(f) == Some(Ty::Date)))
+                        .collect(),
+                );
+            }
+            h
+        })
+        .collect();
+    let shards = names.len();
+    let mut out = json!({
+        "took": 1,
+        "timed_out": false,
+        "_shards": {"total": shards, "successful": shards, "skipped": 0, "failed": 0},
+        "hits": {"max_score": if sorts.is_empty() && total > 0 { json!(1.0) } else { Value::Null }, "hits": page}
+    });
+    match req.get("track_total_hits") {
+        Some(Value::Bool(false)) => {}
+        Some(Value::Bool(true)) => out["hits"]["total"] = json!({"value": total, "relation": "eq"}),
+        Some(Value::Number(n)) => {
+            let cap = n.as_u64().unwrap_or(10_000) as usize;
+            out["hits"]["total"] = if total > cap {
+                json!({"value": cap, "relation": "gte"})
+            } else {
+                json!({"value": total, "relation": "eq"})
+            };
+        }
+        _ => {
+            out["hits"]["total"] = if total > 10_000 {
+                json!({"value": 10_000, "relation": "gte"})
+            } else {
+                json!({"value": total, "relation": "eq"})
+            };
+        }
+    }
+    (200, out)
 }
