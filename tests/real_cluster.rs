@@ -20,7 +20,7 @@ use crate::sink::{batch, docs, sink_with};
 use crate::support::standin::Standin;
 
 /// What the cases need from a cluster besides the sink itself.
-trait Cluster {
+pub(crate) trait Cluster {
     /// Settings of a sink for indices `<prefix>-*`.
     fn settings(&self, prefix: &str) -> Settings;
     /// A stored document's source.
@@ -51,15 +51,15 @@ impl Cluster for Standin {
     async fn cleanup(&self, _prefix: &str) {}
 }
 
-struct Real {
-    url: String,
-    user: Option<(String, String)>,
-    insecure: bool,
+pub(crate) struct Real {
+    pub(crate) url: String,
+    pub(crate) user: Option<(String, String)>,
+    pub(crate) insecure: bool,
     http: reqwest::Client,
 }
 
 impl Real {
-    fn from_env() -> Option<Real> {
+    pub(crate) fn from_env() -> Option<Real> {
         let url = std::env::var("OPENSEARCH_URL")
             .ok()?
             .trim_end_matches('/')
@@ -87,7 +87,7 @@ impl Real {
         })
     }
 
-    async fn call(&self, method: reqwest::Method, path: &str) -> (u16, Value) {
+    pub(crate) async fn call(&self, method: reqwest::Method, path: &str) -> (u16, Value) {
         let mut r = self.http.request(method, format!("{}/{path}", self.url));
         if let Some((u, p)) = &self.user {
             r = r.basic_auth(u, Some(p));
@@ -212,7 +212,7 @@ async fn run_cases(c: &impl Cluster) {
     c.cleanup(&prefix).await;
 }
 
-fn rt() -> tokio::runtime::Runtime {
+pub(crate) fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

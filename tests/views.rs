@@ -571,3 +571,64 @@ fn standin_search_follows_the_opensearch_rules() {
         (400, json!("parsing_exception"))
     );
 }
+
+/// The same comparison against a real OpenSearch, opt-in as in
+/// `real_cluster` (`OPENSEARCH_URL`, `OPENSEARCH_USERNAME`, `OPENSEARCH_PASSWORD`).
+#[test]
+fn views_against_a_real_cluster_answer_as_offline() {
+    use crate::real_cluster::{Cluster, Real, rt};
+    let Some(real) = Real::from_env() else {
+        println!("skipped: set OPENSEARCH_URL to run the views against a real cluster");
+        return;
+    };
+    let prefix = format!("cwlbridgeviews-{}", std::process::id());
+    let rt = rt();
+    rt.block_on(real.cleanup(&prefix));
+    let mut env: Vec<(&str, &str)> = Vec::new();
+    if let Some((u, p)) = &real.user {
+        env.extend([
+            ("OPENSEARCH_AUTH", "basic"),
+            ("OPENSEARCH_USERNAME", u.as_str()),
+            ("OPENSEARCH_PASSWORD", p.as_str()),
+        ]);
+    }
+    if real.insecure {
+        env.push(("OPENSEARCH_INSECURE", "true"));
+    }
+    let os = [
+        "--opensearch",
+        real.url.as_str(),
+        "--index-prefix",
+        prefix.as_str(),
+    ];
+    let d = deliveries();
+    let mut a = vec!["replay", d.as_str(), "-q"];
+    a.extend(os);
+    let out = cli_env(&a, &env);
+    assert!(out.status.success(), "{}", stderr(&out));
+    rt.block_on(real.call(reqwest::Method::POST, &format!("{prefix}-*/_refresh")));
+
+    let mut a = vec!["trace", "1-9480aae1-57ce5471ae31060843e4ab8d"];
+    a.extend(os);
+    let out = cli_env(&a, &env);
+    assert_eq!(stdout(&out), LAMBDA_TRACE, "{}", stderr(&out));
+
+    let offline: Value = serde_json::from_slice(&cli(&["report", &d, "--json"]).stdout).unwrap();
+    let mut a = vec!["report", "--json", "--max-docs", "150"];
+    a.extend(os);
+    let out = cli_env(&a, &env);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let capped: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (capped["documents"].clone(), capped["capped"].clone()),
+        (json!(150), json!(true))
+    );
+    let mut a = vec!["report", "--json"];
+    a.extend(os);
+    let mut online: Value = serde_json::from_slice(&cli_env(&a, &env).stdout).unwrap();
+    let o = online.as_object_mut().unwrap();
+    o.remove("matched");
+    o.insert("source".into(), offline["source"].clone());
+    rt.block_on(real.cleanup(&prefix));
+    assert_eq!(online, offline);
+}

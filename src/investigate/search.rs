@@ -285,8 +285,9 @@ impl Search {
             });
         };
         // A wildcard that matches no index is no error in OpenSearch
-        // (`allow_no_indices` defaults to true): the answer has no shards.
-        if v.pointer("/_shards/total").and_then(Value::as_u64) == Some(0) {
+        // (`allow_no_indices` defaults to true): the answer has no shards
+        // and no hits.
+        if v.pointer("/_shards/total").and_then(Value::as_u64) == Some(0) && total_of(&v).0 == 0 {
             return Err(self.no_index());
         }
         Ok(v)
