@@ -31,6 +31,7 @@
 //! ```
 
 pub mod config;
+pub mod dashboards;
 pub mod decode;
 pub mod fields;
 pub mod join;
