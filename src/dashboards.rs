@@ -36,8 +36,10 @@
 //! - the `url` field format (`src/plugins/data/common/field_formats/
 //!   converters/url.ts`): `urlTemplate` and `labelTemplate` with `{{value}}`
 //!   (URI-encoded); a relative URL such as `../app/…` is resolved against
-//!   Dashboards' own origin and base path (so it also works under
-//!   `/_dashboards` on Amazon OpenSearch Service).
+//!   Dashboards' own origin and base path, which the browser side passes as
+//!   `parsedUrl` (`src/plugins/data/public/field_formats/
+//!   field_formats_service.ts`), so it also works under `/_dashboards` on
+//!   Amazon OpenSearch Service.
 //! - the X-Ray console: `https://<region>.console.aws.amazon.com/cloudwatch/
 //!   home?region=<region>#xray:traces/<id>` (CloudWatch's X-Ray trace view;
 //!   the older `xray/home#/traces/<id>` deep link of the X-Ray developer
@@ -51,7 +53,8 @@
 //!   `…/import/types.ts`): `POST /api/saved_objects/_import?overwrite=true`,
 //!   `multipart/form-data` with a `file` part whose file name ends in
 //!   `.ndjson`, the `osd-xsrf` header (Dashboards refuses writes without it:
-//!   "Request must contain a osd-xsrf header."); the answer is
+//!   "Request must contain a osd-xsrf header."; Kibana's is `kbn-xsrf`, per
+//!   its saved-objects import API documentation); the answer is
 //!   `{success, successCount, successResults?, errors?}`, each error
 //!   `{id, type, title?, meta, error: {type: conflict | ambiguous_conflict |
 //!   unsupported_type | missing_references | unknown | missing_data_source, …}}`
@@ -769,7 +772,11 @@ pub async fn install(
     timeout: Duration,
 ) -> Result<Imported, InstallError> {
     let body = multipart_body(ndjson).map_err(InstallError::Request)?;
-    let mut headers = vec![("osd-xsrf", HeaderValue::from_static("true"))];
+    // Dashboards wants `osd-xsrf`, Kibana `kbn-xsrf`; each ignores the other.
+    let mut headers = vec![
+        ("osd-xsrf", HeaderValue::from_static("true")),
+        ("kbn-xsrf", HeaderValue::from_static("true")),
+    ];
     if let Some(t) = tenant {
         let v = HeaderValue::from_str(t)
             .map_err(|_| InstallError::Request(format!("tenant {t:?}: not a valid header value")))?;

@@ -429,6 +429,11 @@ fn install_posts_one_ndjson_file_part_with_xsrf_and_overwrite() {
     assert_eq!(req.path, "/api/saved_objects/_import");
     assert_eq!(req.query, "overwrite=true");
     assert_eq!(req.headers.get("osd-xsrf").map(String::as_str), Some("true"));
+    assert_eq!(
+        req.headers.get("kbn-xsrf").map(String::as_str),
+        Some("true"),
+        "for Kibana"
+    );
     assert!(!req.headers.contains_key("authorization"));
     assert!(!req.headers.contains_key("securitytenant"));
     let ct = &req.headers["content-type"];
@@ -756,4 +761,16 @@ fn the_format_check_catches_broken_objects() {
         let caught = std::panic::catch_unwind(|| validate(&bad)).is_err();
         assert!(caught, "{what} not caught");
     }
+}
+
+#[test]
+fn install_into_opensearch_instead_of_dashboards_says_so() {
+    let os = crate::support::standin::Standin::start();
+    let out = cli(&["dashboards", "--install", &os.url(), "--region", "eu-west-1"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("Dashboards answered 400") && stderr.contains("https://DOMAIN/_dashboards"),
+        "{stderr}"
+    );
 }
