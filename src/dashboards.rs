@@ -433,7 +433,7 @@ pub fn objects(opts: &Options) -> Vec<Value> {
     let mut panels: Vec<(&str, String, &str)> = Vec::new();
     for s in searches() {
         let id = object_id(prefix, "search", s.name);
-        if matches!(s.name, "warn" | "slowest-invocations") {
+        if matches!(s.name, "warn" | "trace-lines" | "slowest-invocations") {
             panels.push(("search", id.clone(), s.name));
         }
         out.push(json!({
@@ -483,9 +483,10 @@ fn dashboard(prefix: &str, panels: &[(&str, String, &str)]) -> Value {
             "markers-per-log-group" => (0, 12, 24, 15),
             "http-status-per-route" => (24, 12, 24, 15),
             "warn" => (0, 27, 48, 15),
-            "slowest-invocations" => (0, 42, 30, 15),
-            "lambda-duration" => (30, 42, 18, 15),
-            _ => (0, 57, 24, 15),
+            "trace-lines" => (0, 42, 48, 15),
+            "slowest-invocations" => (0, 57, 30, 15),
+            "lambda-duration" => (30, 57, 18, 15),
+            _ => (0, 72, 24, 15),
         }
     };
     let mut order: Vec<&(&str, String, &str)> = panels.iter().collect();
@@ -513,7 +514,7 @@ fn dashboard(prefix: &str, panels: &[(&str, String, &str)]) -> Value {
         "id": object_id(prefix, "dashboard", "overview"),
         "attributes": {
             "title": format!("cwl-trace-bridge: logs and traces ({prefix}-*)"),
-            "description": "Levels over time, markers per log group, HTTP status per route, the slowest Lambda invocations, and the WARN lines with links to their traces.",
+            "description": "Levels over time, markers per log group, HTTP status per route, the WARN lines with links to their traces, the lines of traces (filter on a traceId to see one trace across services), the slowest Lambda invocations.",
             "hits": 0,
             "panelsJSON": Value::Array(panels_json).to_string(),
             "optionsJSON": json!({"hidePanelTitles": false, "useMargins": true}).to_string(),
