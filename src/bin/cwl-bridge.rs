@@ -254,16 +254,21 @@ impl PipelineArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Replay(args) => replay_cmd(args),
-        Command::Dashboards(args) => dashboards_cmd(args),
-    };
-    match result {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("cwl-bridge: {e:#}");
-            ExitCode::from(2)
-        }
+    match cli.command {
+        Command::Replay(args) => match replay_cmd(args) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("cwl-bridge: {e:#}");
+                ExitCode::from(2)
+            }
+        },
+        Command::Dashboards(args) => match dashboards_cmd(args) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("cwl-bridge: {e:#}");
+                ExitCode::from(2)
+            }
+        },
     }
 }
 
