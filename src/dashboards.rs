@@ -113,14 +113,16 @@ fn object_id(prefix: &str, kind: &str, name: &str) -> String {
 /// The X-Ray console's trace view for `region`, `{{value}}` standing for
 /// the `1-…` trace id. China and GovCloud regions have consoles of their own.
 pub fn xray_trace_url_template(region: &str) -> String {
-    let host = if region.starts_with("cn-") {
-        "console.amazonaws.cn".to_string()
+    // Console hosts per partition as public tools link them:
+    // `<region>.console.amazonaws.cn`, `<region>.console.amazonaws-us-gov.com`.
+    let domain = if region.starts_with("cn-") {
+        "console.amazonaws.cn"
     } else if region.starts_with("us-gov-") {
-        "console.amazonaws-us-gov.com".to_string()
+        "console.amazonaws-us-gov.com"
     } else {
-        format!("{region}.console.aws.amazon.com")
+        "console.aws.amazon.com"
     };
-    format!("https://{host}/cloudwatch/home?region={region}#xray:traces/{{{{value}}}}")
+    format!("https://{region}.{domain}/cloudwatch/home?region={region}#xray:traces/{{{{value}}}}")
 }
 
 /// A region name as AWS spells them (`eu-west-1`, `us-gov-west-1`): it goes
@@ -827,9 +829,12 @@ mod tests {
             xray_trace_url_template("eu-west-1"),
             "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#xray:traces/{{value}}"
         );
-        assert!(xray_trace_url_template("cn-north-1").starts_with("https://console.amazonaws.cn/"));
         assert!(
-            xray_trace_url_template("us-gov-west-1").starts_with("https://console.amazonaws-us-gov.com/")
+            xray_trace_url_template("cn-north-1").starts_with("https://cn-north-1.console.amazonaws.cn/")
+        );
+        assert!(
+            xray_trace_url_template("us-gov-west-1")
+                .starts_with("https://us-gov-west-1.console.amazonaws-us-gov.com/")
         );
     }
 
