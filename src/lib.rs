@@ -15,6 +15,8 @@
 //!
 //! [`pipeline::Pipeline`] runs stages 1–4 for the Lambda and the replay
 //! tool alike; [`config::Config`] is validated once at start-up.
+//! [`dashboards`] builds the OpenSearch Dashboards saved objects that make
+//! the documents' trace ids links, and imports them.
 //!
 //! ```
 //! use cwl_trace_bridge::{config::{Config, Settings}, decode, pipeline::Pipeline};
@@ -31,6 +33,7 @@
 //! ```
 
 pub mod config;
+pub mod dashboards;
 pub mod decode;
 pub mod fields;
 pub mod investigate;

@@ -3,6 +3,8 @@
 
 /// The labelled corpus scored per field (`cargo test corpus -- --nocapture`).
 mod corpus;
+/// `cwl-bridge dashboards`: the saved objects against the import format, the import against a Dashboards stand-in.
+mod dashboards;
 /// Golden bulk output for every fixture input.
 mod golden;
 /// `lambda::handle` called directly: results, errorTypes, the invocation line.

@@ -4,6 +4,8 @@
 //! writes the `_bulk` body it would send (or indexes into OpenSearch).
 //! `cwl-bridge trace ID PATH…` and `cwl-bridge report PATH…` show the
 //! documents of files or of OpenSearch (`investigate`).
+//! `cwl-bridge dashboards` writes or imports the Dashboards saved objects
+//! (`cwl_trace_bridge::dashboards`).
 
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
@@ -30,6 +32,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per process: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Run the pipeline over fixture logs or saved deliveries.
@@ -38,6 +42,32 @@ enum Command {
     Trace(TraceArgs),
     /// Levels and markers per log group, top messages, HTTP statuses, traces with WARN/chaos/errors.
     Report(ReportArgs),
+    /// OpenSearch Dashboards saved objects (index pattern with trace links, searches, dashboard): write or import them.
+    Dashboards(DashboardsArgs),
+}
+
+#[derive(clap::Args)]
+struct DashboardsArgs {
+    /// Write the saved-objects NDJSON here (default: standard output, unless --install).
+    #[arg(long, short, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Import them into this Dashboards (https://host[:port][/base]; Amazon OpenSearch Service: https://DOMAIN/_dashboards), overwriting.
+    #[arg(long, value_name = "URL")]
+    install: Option<String>,
+    /// AWS region of the X-Ray console links [env: AWS_REGION] (default: the --install host's).
+    #[arg(long)]
+    region: Option<String>,
+    /// Index prefix: the index pattern is PREFIX-* [env: INDEX_PREFIX] (default cwl).
+    #[arg(long)]
+    index_prefix: Option<String>,
+    /// Security plugin tenant to import into (e.g. global; default: the user's own default).
+    #[arg(long)]
+    tenant: Option<String>,
+    #[command(flatten)]
+    auth: AuthArgs,
+    /// No summary on standard error.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(clap::Args)]
@@ -168,6 +198,22 @@ struct ConnectArgs {
     /// The OpenSearch cluster, https://host[:port] [env: OPENSEARCH_ENDPOINT].
     #[arg(long, value_name = "URL")]
     opensearch: Option<String>,
+    #[command(flatten)]
+    auth: AuthArgs,
+}
+
+impl ConnectArgs {
+    fn apply(&self, s: &mut Settings) {
+        if let Some(u) = &self.opensearch {
+            s.set("OPENSEARCH_ENDPOINT", u);
+        }
+        self.auth.apply(s);
+    }
+}
+
+/// How to authenticate to OpenSearch or Dashboards, wherever it is.
+#[derive(clap::Args)]
+struct AuthArgs {
     /// none, basic (OPENSEARCH_USERNAME / OPENSEARCH_PASSWORD[_FILE]) or sigv4 (AWS credential chain) [env: OPENSEARCH_AUTH].
     #[arg(long, value_name = "AUTH")]
     auth: Option<String>,
@@ -179,11 +225,8 @@ struct ConnectArgs {
     insecure: bool,
 }
 
-impl ConnectArgs {
+impl AuthArgs {
     fn apply(&self, s: &mut Settings) {
-        if let Some(u) = &self.opensearch {
-            s.set("OPENSEARCH_ENDPOINT", u);
-        }
         if let Some(a) = &self.auth {
             s.set("OPENSEARCH_AUTH", a);
         }
@@ -308,6 +351,103 @@ fn main() -> ExitCode {
         },
         Command::Trace(args) => view(trace_cmd(args)),
         Command::Report(args) => view(report_cmd(args)),
+        Command::Dashboards(args) => match dashboards_cmd(args) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("cwl-bridge: {e:#}");
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+fn dashboards_cmd(args: DashboardsArgs) -> anyhow::Result<ExitCode> {
+    use cwl_trace_bridge::dashboards::{self, InstallError};
+    let mut s = Settings::from_lookup(|k| std::env::var(k).ok());
+    args.auth.apply(&mut s);
+    s.set("OPENSEARCH_ENDPOINT", args.install.clone().unwrap_or_default());
+    if let Some(p) = &args.index_prefix {
+        s.set("INDEX_PREFIX", p);
+    }
+    if let Some(r) = &args.region {
+        s.set("AWS_REGION", r);
+    }
+    let config = Config::from_settings(&s)?;
+    let region = dashboards::resolve_region(s.get("AWS_REGION"), args.install.as_deref())
+        .map_err(anyhow::Error::msg)?;
+    let opts = dashboards::Options {
+        index_prefix: config.render.index_prefix.clone(),
+        region,
+    };
+    let objects = dashboards::objects(&opts);
+    let ndjson = dashboards::ndjson(&opts);
+    match (&args.out, &args.install) {
+        (Some(path), _) => {
+            std::fs::write(path, &ndjson).with_context(|| format!("writing {}", path.display()))?;
+            if !args.quiet {
+                eprintln!("wrote {} to {}", dashboards::describe(&objects), path.display());
+            }
+        }
+        (None, None) => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(ndjson.as_bytes()).and_then(|()| out.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    return Err(e).context("writing standard output");
+                }
+                _ => {}
+            }
+        }
+        (None, Some(_)) => {}
+    }
+    let (Some(url), Some(os)) = (&args.install, &config.opensearch) else {
+        return Ok(ExitCode::SUCCESS);
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let result = runtime.block_on(async {
+        let transport = cwl_trace_bridge::sink::transport::Transport::new(os, None)
+            .await
+            .map_err(InstallError::Request)?;
+        dashboards::install(&transport, &ndjson, args.tenant.as_deref(), os.request_timeout).await
+    });
+    match result {
+        Ok(done) => {
+            if !args.quiet {
+                eprintln!(
+                    "imported {} of {} into {url} (overwrite): open Dashboards > Dashboards > {}",
+                    done.success_count,
+                    dashboards::describe(&objects),
+                    objects
+                        .last()
+                        .and_then(|d| d["attributes"]["title"].as_str())
+                        .unwrap_or("the dashboard")
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(InstallError::Objects {
+            success_count,
+            errors,
+        }) => {
+            for e in &errors {
+                eprintln!("cwl-bridge: not imported: {e}");
+            }
+            eprintln!(
+                "cwl-bridge: import into {url}: {} objects not imported, {success_count} imported",
+                errors.len()
+            );
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e @ InstallError::Auth { .. }) => {
+            eprintln!("cwl-bridge: import into {url}: {e}");
+            Ok(ExitCode::from(2))
+        }
+        Err(e) => {
+            eprintln!("cwl-bridge: import into {url}: {e}");
+            Ok(ExitCode::FAILURE)
+        }
     }
 }
 

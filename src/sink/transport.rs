@@ -139,12 +139,32 @@ impl Transport {
         body: Bytes,
         timeout: Duration,
     ) -> Result<HttpAnswer, TransportError> {
+        self.send_with_headers(method, path, content_type, &[], body, timeout)
+            .await
+    }
+
+    /// [`Transport::send`] with extra headers (OpenSearch Dashboards wants
+    /// `osd-xsrf`, and `securitytenant` picks a tenant). They are sent as
+    /// given and not signed: SigV4 signs `host`, `content-type` and its own
+    /// headers only.
+    pub async fn send_with_headers(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        content_type: &'static str,
+        headers: &[(&'static str, HeaderValue)],
+        body: Bytes,
+        timeout: Duration,
+    ) -> Result<HttpAnswer, TransportError> {
         let url = format!("{}/{}", self.endpoint, path.trim_start_matches('/'));
         let mut req = self
             .http
             .request(method.clone(), &url)
             .timeout(timeout)
             .header(CONTENT_TYPE, content_type);
+        for (name, value) in headers {
+            req = req.header(*name, value.clone());
+        }
         match &self.signer {
             Signer::None => {}
             Signer::Basic(v) => req = req.header(AUTHORIZATION, v.clone()),

@@ -22,11 +22,18 @@ pub fn cli(args: &[&str]) -> Output {
 
 /// Runs `cwl-bridge` with `args` in `dir`.
 pub fn cli_in(dir: &Path, args: &[&str]) -> Output {
+    cli_env(dir, args, &[])
+}
+
+/// Runs `cwl-bridge` with `args` in `dir`, with only `env` of the
+/// configuration variables set.
+pub fn cli_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cwl-bridge"));
     cmd.current_dir(dir).args(args);
     for (k, _) in cwl_trace_bridge::config::VARIABLES {
         cmd.env_remove(k);
     }
+    cmd.envs(env.iter().copied());
     cmd.output().expect("run cwl-bridge")
 }
 
@@ -115,6 +122,7 @@ pub fn replay_paths(paths: &[PathBuf]) -> (Vec<u8>, cwl_trace_bridge::stats::Sta
         .unwrap();
     (buf.take(), stats)
 }
+pub mod dashboards_standin;
 pub mod standin;
 
 /// Two Lambda events of one request: the first has its `START` and an app

@@ -523,9 +523,9 @@ fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
     state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Checks a SigV4 `Authorization` header: algorithm, credential scope,
+/// Checks a SigV4 `Authorization` header (also used by `dashboards_standin`): algorithm, credential scope,
 /// signed headers, and that `x-amz-content-sha256` is the body's hash.
-fn check_sigv4(
+pub fn check_sigv4(
     headers: &hyper::HeaderMap,
     body: &[u8],
     akid: &str,
