@@ -166,6 +166,7 @@ pub fn read_bytes(
                 }];
             }
         };
+        let inflated = decode::repair_text(&inflated);
         // One payload is one delivery: keep it as gzip so decoding stays in
         // one place, unless it holds several JSON values (Firehose to S3).
         let mut values = serde_json::Deserializer::from_slice(&inflated).into_iter::<Value>();
@@ -183,8 +184,10 @@ pub fn read_bytes(
         return read_bulk(label, bytes);
     }
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    // JSON with a lone surrogate escape or a byte that is not UTF-8 is
+    // still JSON (decode::repair_text); text is read as it is.
     if matches!(first, Some(b'{' | b'['))
-        && let Some(inputs) = read_json_stream(label, file_name, bytes, opts)
+        && let Some(inputs) = read_json_stream(label, file_name, &decode::repair_text(bytes), opts)
     {
         return inputs;
     }
