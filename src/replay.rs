@@ -178,18 +178,25 @@ pub fn read_bytes(
             }];
         }
         return read_json_stream(label, file_name, &inflated, opts)
-            .unwrap_or_else(|| vec![text_error(label, "gzip content is not JSON")]);
+            .unwrap_or_else(|e| vec![text_error(label, &format!("gzip content is not JSON: {e}"))]);
     }
     if looks_like_bulk(bytes) {
         return read_bulk(label, bytes);
     }
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
-    // JSON with a lone surrogate escape or a byte that is not UTF-8 is
-    // still JSON (decode::repair_text); text is read as it is.
-    if matches!(first, Some(b'{' | b'['))
-        && let Some(inputs) = read_json_stream(label, file_name, &decode::repair_text(bytes), opts)
-    {
-        return inputs;
+    if matches!(first, Some(b'{' | b'[')) {
+        // JSON with a lone surrogate escape or a byte that is not UTF-8 is
+        // still JSON (decode::repair_text); text is read as it is.
+        match read_json_stream(label, file_name, &decode::repair_text(bytes), opts) {
+            Ok(inputs) => return inputs,
+            // A `.json` file that is not JSON (truncated, nested past
+            // serde_json's depth limit of 128) is an error, not one text
+            // event holding the broken JSON.
+            Err(e) if has_json_extension(file_name) => {
+                return vec![text_error(label, &format!("not valid JSON: {e}"))];
+            }
+            Err(_) => {}
+        }
     }
     read_text(label, file_name, bytes, mtime_ms, opts)
 }
@@ -309,9 +316,23 @@ fn text_error(label: &str, msg: &str) -> Input {
     }
 }
 
-/// JSON values one after another (one, NDJSON, or concatenated). `None` when
-/// the first value is not JSON, so the file is read as text instead.
-fn read_json_stream(label: &str, file_name: &str, bytes: &[u8], opts: &TextOptions) -> Option<Vec<Input>> {
+fn has_json_extension(name: &str) -> bool {
+    name.rsplit_once('.').is_some_and(|(_, ext)| {
+        ["json", "ndjson", "jsonl"]
+            .iter()
+            .any(|e| ext.eq_ignore_ascii_case(e))
+    })
+}
+
+/// JSON values one after another (one, NDJSON, or concatenated). The error
+/// of the first value when it is not JSON, so the file may be read as text
+/// instead.
+fn read_json_stream(
+    label: &str,
+    file_name: &str,
+    bytes: &[u8],
+    opts: &TextOptions,
+) -> Result<Vec<Input>, serde_json::Error> {
     let mut out = Vec::new();
     let mut flat = Vec::new();
     let mut stream = serde_json::Deserializer::from_slice(bytes).into_iter::<Value>();
@@ -342,7 +363,7 @@ fn read_json_stream(label: &str, file_name: &str, bytes: &[u8], opts: &TextOptio
                     classify(&here, file_name, v, opts, &mut out);
                 }
             }
-            Some(Err(_)) if n == 0 => return None,
+            Some(Err(e)) if n == 0 => return Err(e),
             Some(Err(e)) => {
                 out.push(text_error(label, &format!("invalid JSON after value {n}: {e}")));
                 break;
@@ -352,7 +373,7 @@ fn read_json_stream(label: &str, file_name: &str, bytes: &[u8], opts: &TextOptio
     if !flat.is_empty() {
         cli_events(label, file_name, flat, opts, &mut out);
     }
-    Some(out)
+    Ok(out)
 }
 
 /// One event per JSON value: `{"timestamp":…,"message":…}` with optional
