@@ -70,9 +70,10 @@ pub enum DecodeError {
         source: std::io::Error,
     },
     /// The inflated payload is not subscription JSON.
-    #[error("payload is not CloudWatch Logs subscription JSON at line {line} column {column}: {message}")]
+    #[error("payload is not CloudWatch Logs subscription JSON{}: {message}", position(*.line, *.column))]
     Json {
-        /// 1-based line of the error in the inflated JSON.
+        /// 1-based line of the error in the inflated JSON; 0 when the JSON
+        /// was parsed already and only its shape is wrong.
         line: usize,
         /// 1-based column.
         column: usize,
@@ -82,6 +83,15 @@ pub enum DecodeError {
     /// `messageType` is neither `DATA_MESSAGE` nor `CONTROL_MESSAGE`.
     #[error("unknown messageType {0:?} (expected DATA_MESSAGE or CONTROL_MESSAGE)")]
     MessageType(String),
+}
+
+/// ` at line L column C`, or nothing for an error with no position.
+fn position(line: usize, column: usize) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!(" at line {line} column {column}")
+    }
 }
 
 impl From<serde_json::Error> for DecodeError {
