@@ -3,10 +3,14 @@
 
 /// The labelled corpus scored per field (`cargo test corpus -- --nocapture`).
 mod corpus;
+/// The fault matrix: the pipeline into a misbehaving stand-in.
+mod faults;
 /// Golden bulk output for every fixture input.
 mod golden;
 /// `lambda::handle` called directly: results, errorTypes, the invocation line.
 mod handler;
+/// Adversarial deliveries, each with its outcome asserted.
+mod hostile;
 /// Every input shape replay detects.
 mod inputs;
 /// The `cwl-bridge-lambda` binary against a local Lambda Runtime API.
@@ -19,6 +23,8 @@ mod real_cluster;
 mod replay_cli;
 /// `cwl-bridge replay --opensearch` end to end against the stand-in.
 mod replay_opensearch;
+/// Secrets never reach logs, errors or summaries; no backtracking regexes.
+mod security;
 /// The OpenSearch sink against the stand-in OpenSearch of `support::standin`.
 mod sink;
 /// Shared helpers: delivery builders, running the CLI binary.

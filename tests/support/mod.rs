@@ -30,6 +30,20 @@ pub fn cli_in(dir: &Path, args: &[&str]) -> Output {
     cmd.output().expect("run cwl-bridge")
 }
 
+/// Runs `cwl-bridge` with `args` and `env` on top of an environment without
+/// the bridge's variables.
+pub fn cli_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cwl-bridge"));
+    cmd.args(args);
+    for (k, _) in cwl_trace_bridge::config::VARIABLES {
+        cmd.env_remove(k);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
 /// Decoded subscription JSON for one stream.
 pub fn logs_json(group: &str, stream: &str, events: &[(&str, i64, &str)]) -> Vec<u8> {
     let events: Vec<serde_json::Value> = events
