@@ -447,3 +447,53 @@ fn catastrophic_patterns_match_in_linear_time() {
     }
     assert!(m.scan(&"a".repeat(50_000)).contains(&evil));
 }
+
+#[test]
+fn a_json_member_name_cannot_inject_bulk_actions() {
+    // A log line whose JSON member name ends the document line and carries
+    // a `delete` of another document and an `index` of a planted one.
+    let name = concat!(
+        "x\":0}\n",
+        r#"{"delete":{"_index":"cwl-2018.11.29","_id":"victim"}}"#,
+        "\n",
+        r#"{"index":{"_index":"cwl-2018.11.29","_id":"planted"}}"#,
+        "\n{\"y"
+    );
+    let hostile = serde_json::json!({ name: 1 }).to_string();
+    let s = Standin::start();
+    let dir = TempDir::new("security-injection");
+    let first = logs_json(
+        "/ecs/like-service",
+        "like/1",
+        &[("victim", 1_543_456_789_000, "keep me")],
+    );
+    let second = logs_json(
+        "/ecs/like-service",
+        "like/1",
+        &[("attacker", 1_543_456_789_001, &hostile)],
+    );
+    std::fs::write(dir.path("a.json"), lambda_event(&first)).unwrap();
+    std::fs::write(dir.path("b.json"), lambda_event(&second)).unwrap();
+    let out = cli_env(
+        &["replay", dir.0.to_str().unwrap(), "--opensearch", &s.url()],
+        &[],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("2 indexed, 0 retried, 0 failed"), "{err}");
+    let index = "cwl-2018.11.29";
+    assert_eq!(s.doc(index, "victim").unwrap()["@message"], "keep me");
+    assert!(s.doc(index, "planted").is_none());
+    assert_eq!(s.count(), 2);
+    let doc = s.doc(index, "attacker").unwrap();
+    assert_eq!(doc["@message"], hostile.as_str());
+    // The offline body holds exactly two action lines too.
+    let body = cli_env(&["replay", "-q", dir.0.to_str().unwrap()], &[]).stdout;
+    let lines: Vec<serde_json::Value> = String::from_utf8(body)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[3][name], 1);
+}

@@ -17,6 +17,8 @@ mod inputs;
 mod lambda_loop;
 /// Multi-line merging through the pipeline (`MULTILINE_LOG_GROUPS`).
 mod multiline;
+/// Properties over arbitrary input (proptest): parse, trace ids, rendering.
+mod properties;
 /// Sink cases shared by the stand-in and a real cluster (`OPENSEARCH_URL`, opt-in).
 mod real_cluster;
 /// The `cwl-bridge` binary end to end: output, summary, exit codes.
