@@ -180,6 +180,30 @@ fn a_gzip_bomb_is_refused_at_the_limit_holding_at_most_the_limit() {
     ));
 }
 
+#[test]
+fn a_gzip_bomb_costs_the_lambda_process_at_most_the_limit() {
+    use crate::lambda_loop::{Function, RuntimeApi};
+    // The real binary, its peak resident memory (Linux VmHWM) read after the
+    // bomb is refused: the limit (64 MiB) and the process's own ~20 MB, far
+    // from the 1 GiB the bomb inflates to.
+    let (gz, _) = gzip_bomb(1025);
+    let api = RuntimeApi::start();
+    api.push("bomb", &event_of_gzip(&gz));
+    let f = Function::spawn(&api, &[("DRY_RUN", "true")]);
+    let post = api.next_post();
+    assert_eq!(post.path, "/2018-06-01/runtime/invocation/bomb/error");
+    assert_eq!(post.json()["errorType"], "InvalidDelivery");
+    assert_eq!(
+        post.json()["errorMessage"],
+        "undecodable delivery: inflated payload exceeds the limit of 67108864 bytes"
+    );
+    let Some(peak_kb) = f.peak_rss_kb() else {
+        return; // no /proc: nothing to measure
+    };
+    println!("gzip bomb: peak RSS of cwl-bridge-lambda {peak_kb} kB");
+    assert!(peak_kb < 160 * 1024, "peak RSS {peak_kb} kB");
+}
+
 // ---- deliveries that cannot be read: InvalidDelivery naming the cause ----
 
 #[test]

@@ -296,7 +296,7 @@ impl Function {
     }
 
     /// The peak resident memory so far (Linux `VmHWM`), in kB.
-    fn peak_rss_kb(&self) -> Option<u64> {
+    pub(crate) fn peak_rss_kb(&self) -> Option<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
         let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
         line.split_whitespace().nth(1)?.parse().ok()
