@@ -335,22 +335,32 @@ fn read_json_stream(
 ) -> Result<Vec<Input>, serde_json::Error> {
     let mut out = Vec::new();
     let mut flat = Vec::new();
+    // `base`: where the current stream starts in `bytes`, on line
+    // `base_line`; newlines are counted once, up to `counted`.
+    let (mut base, mut base_line) = (0usize, 1usize);
+    let (mut counted, mut line) = (0usize, 1usize);
+    let mut line_at = |pos: usize| {
+        let pos = pos.min(bytes.len());
+        if pos > counted {
+            line += memchr::memchr_iter(b'\n', &bytes[counted..pos]).count();
+            counted = pos;
+        }
+        line
+    };
     let mut stream = serde_json::Deserializer::from_slice(bytes).into_iter::<Value>();
     let mut n = 0usize;
+    let mut bad_in_a_row = 0usize;
     loop {
-        let offset = stream.byte_offset();
+        let offset = base + stream.byte_offset();
+        let rest = bytes.get(offset..).unwrap_or_default();
+        let start = offset + rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
         match stream.next() {
             None => break,
             Some(Ok(v)) => {
                 n += 1;
-                let rest = bytes.get(offset..).unwrap_or_default();
-                let start = offset + rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
-                let line = bytes[..start.min(bytes.len())]
-                    .iter()
-                    .filter(|b| **b == b'\n')
-                    .count()
-                    + 1;
-                let end = stream.byte_offset().min(bytes.len());
+                bad_in_a_row = 0;
+                let line = line_at(start);
+                let end = (base + stream.byte_offset()).min(bytes.len());
                 let single = n == 1 && bytes[end..].iter().all(u8::is_ascii_whitespace);
                 let here = if single {
                     label.to_string()
@@ -365,8 +375,32 @@ fn read_json_stream(
             }
             Some(Err(e)) if n == 0 => return Err(e),
             Some(Err(e)) => {
-                out.push(text_error(label, &format!("invalid JSON after value {n}: {e}")));
-                break;
+                // A bad line of NDJSON: report it, go on at the next line
+                // after the one the bad value starts on.
+                let line = line_at(start);
+                let full = e.to_string();
+                let why = full.rfind(" at line ").map_or(full.as_str(), |i| &full[..i]);
+                let err_line = base_line + e.line().saturating_sub(1);
+                out.push(text_error(
+                    &format!("{label}: line {line}"),
+                    &format!("not valid JSON: {why} at line {err_line} column {}", e.column()),
+                ));
+                bad_in_a_row += 1;
+                match memchr::memchr(b'\n', &bytes[start.min(bytes.len())..]) {
+                    Some(_) if bad_in_a_row >= MAX_BAD_LINES_IN_A_ROW => {
+                        out.push(text_error(
+                            label,
+                            &format!("{MAX_BAD_LINES_IN_A_ROW} lines in a row are not JSON: the rest of the file is not read"),
+                        ));
+                        break;
+                    }
+                    Some(nl) => {
+                        base = start + nl + 1;
+                        base_line = line + 1;
+                        stream = serde_json::Deserializer::from_slice(&bytes[base..]).into_iter::<Value>();
+                    }
+                    None => break,
+                }
             }
         }
     }
@@ -375,6 +409,10 @@ fn read_json_stream(
     }
     Ok(out)
 }
+
+/// Bad lines in a row after which a JSON file is not read further (it is
+/// not NDJSON with a damaged line, but damaged through and through).
+const MAX_BAD_LINES_IN_A_ROW: usize = 20;
 
 /// One event per JSON value: `{"timestamp":…,"message":…}` with optional
 /// `id`, `logGroup`, `logStream` (the shape of the labelled corpus and of
@@ -817,6 +855,68 @@ mod tests {
         assert_eq!(b.items.len(), 3);
         assert_eq!(b.items[1].id, "2");
         assert_eq!(b.items[2].action, crate::sink::Action::Update);
+    }
+
+    #[test]
+    fn a_bad_line_of_ndjson_is_reported_and_the_next_lines_read() {
+        let good = |id: &str| {
+            format!(
+                r#"{{"messageType":"DATA_MESSAGE","logGroup":"g","logStream":"s","logEvents":[{{"id":"{id}","timestamp":1,"message":"m"}}]}}"#
+            )
+        };
+        let body = format!("{}\n{{\"cut\": \n{}\n\n{}\n", good("1"), good("3"), good("5"));
+        let inputs = read_bytes(
+            "f",
+            "f.ndjson",
+            body.as_bytes(),
+            0,
+            &TextOptions::default(),
+            Limits::default(),
+        );
+        let got: Vec<(String, Result<String, String>)> = inputs
+            .into_iter()
+            .map(|i| {
+                let label = i.label.clone();
+                (label, i.decode(Limits::default()).map(|d| d.events[0].id.clone()))
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("f: line 1".to_string(), Ok("1".to_string())),
+                (
+                    "f: line 2".to_string(),
+                    Err("not valid JSON: expected `,` or `}` at line 5 column 1".to_string())
+                ),
+                ("f: line 3".to_string(), Ok("3".to_string())),
+                ("f: line 5".to_string(), Ok("5".to_string())),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_file_damaged_through_and_through_is_given_up_on() {
+        let mut body = String::from("{\"a\":1}\n");
+        for _ in 0..30 {
+            body.push_str("nope\n");
+        }
+        let inputs = read_bytes(
+            "f",
+            "f.json",
+            body.as_bytes(),
+            0,
+            &TextOptions::default(),
+            Limits::default(),
+        );
+        let errors: Vec<String> = inputs
+            .iter()
+            .filter_map(|i| i.unit.as_ref().err().cloned())
+            .collect();
+        assert_eq!(errors.len(), 1 + MAX_BAD_LINES_IN_A_ROW + 1, "{errors:?}");
+        assert_eq!(
+            errors.last().unwrap(),
+            "20 lines in a row are not JSON: the rest of the file is not read"
+        );
     }
 
     #[test]

@@ -482,6 +482,12 @@ fn replay_names_every_hostile_file_and_the_others_go_through() {
         "m-truncated.json",
         &raw_json(r#"{"id":"1","timestamp":1,"message":"x"}"#).as_bytes()[..60],
     );
+    let lines = format!(
+        "{}\n{{\"awslogs\":{{\"data\n{}\n",
+        good("nd-1", "line one"),
+        good("nd-3", "line three")
+    );
+    w("n-lines.ndjson", lines.as_bytes());
     w("z-good.json", good("good-z", "INFO last file").as_bytes());
 
     let out = cli(&["replay", dir.0.to_str().unwrap()]);
@@ -527,6 +533,10 @@ fn replay_names_every_hostile_file_and_the_others_go_through() {
             "m-truncated.json",
             "not valid JSON: EOF while parsing a string at line 1 column 60",
         ),
+        (
+            "n-lines.ndjson: line 2",
+            "not valid JSON: control character (\\u0000-\\u001F) found while parsing a string at line 3 column 0",
+        ),
     ] {
         let want = format!("{}: {cause}", p(file));
         assert!(err.contains(&want), "{want}\nnot in:\n{err}");
@@ -534,10 +544,10 @@ fn replay_names_every_hostile_file_and_the_others_go_through() {
     assert!(!err.contains("panicked"), "{err}");
     let docs = documents(&out.stdout);
     let ids: Vec<&str> = docs.iter().map(|d| d["@id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["good-a", "sur", "kept", "good-z"]);
+    assert_eq!(ids, ["good-a", "sur", "kept", "nd-1", "nd-3", "good-z"]);
     assert_eq!(docs[1]["@message"], "x \u{fffd} y");
     assert!(
-        err.contains("14 files, 4 deliveries (0 control skipped), 5 events -> 4 documents"),
+        err.contains("15 files, 6 deliveries (0 control skipped), 7 events -> 6 documents"),
         "{err}"
     );
 }
