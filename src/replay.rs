@@ -503,6 +503,8 @@ fn cli_events(label: &str, file_name: &str, events: Vec<Value>, opts: &TextOptio
         .unwrap_or_else(|| format!("replay/{file_name}"));
     let default_stream = opts.log_stream.clone().unwrap_or_else(|| file_name.to_string());
     let mut streams: Vec<((String, String), Vec<LogEvent>)> = Vec::new();
+    // Where each stream is in `streams` (a file may hold thousands).
+    let mut slots: std::collections::HashMap<(String, String), usize> = std::collections::HashMap::new();
     let text = |e: &Value, keys: &[&str]| {
         keys.iter()
             .find_map(|k| e.get(*k).and_then(Value::as_str))
@@ -529,9 +531,12 @@ fn cli_events(label: &str, file_name: &str, events: Vec<Value>, opts: &TextOptio
             extracted_fields: None,
         };
         let key = (group, stream);
-        match streams.iter_mut().find(|(k, _)| *k == key) {
-            Some(slot) => slot.1.push(event),
-            None => streams.push((key, vec![event])),
+        match slots.get(&key) {
+            Some(&slot) => streams[slot].1.push(event),
+            None => {
+                slots.insert(key.clone(), streams.len());
+                streams.push((key, vec![event]));
+            }
         }
     }
     for ((group, stream), events) in streams {
