@@ -551,3 +551,33 @@ fn replay_names_every_hostile_file_and_the_others_go_through() {
         "{err}"
     );
 }
+
+#[test]
+fn a_file_of_ten_thousand_deliveries_and_one_of_ten_thousand_streams() {
+    // Both were quadratic once (line numbers counted from the file's start
+    // for every value; a linear search per event for its stream): minutes.
+    let dir = TempDir::new("hostile-many");
+    let mut ndjson = String::new();
+    let mut flat = String::new();
+    for i in 0..10_000 {
+        let json = logs_json(GROUP, &format!("s{i}"), &[(&format!("n{i}"), TS + i, "INFO x")]);
+        ndjson.push_str(&lambda_event(&json));
+        ndjson.push('\n');
+        let event = json!({"logGroup": GROUP, "logStream": format!("s{i}"), "id": format!("f{i}"), "timestamp": TS + i, "message": "INFO y"});
+        flat.push_str(&event.to_string());
+        flat.push('\n');
+    }
+    std::fs::write(dir.path("events.ndjson"), ndjson).unwrap();
+    std::fs::write(dir.path("flat.jsonl"), flat).unwrap();
+    let (body, stats) = crate::support::replay_paths(std::slice::from_ref(&dir.0));
+    assert!(stats.errors.is_empty(), "{:?}", stats.errors.first());
+    assert_eq!(
+        (stats.deliveries, stats.events, stats.documents),
+        (20_000, 20_000, 20_000)
+    );
+    let docs = documents(&body);
+    assert_eq!(docs[0]["@id"], "n0");
+    assert_eq!(docs[9_999]["@id"], "n9999");
+    assert_eq!(docs[10_000]["@log_stream"], "s0");
+    assert_eq!(docs[19_999]["@id"], "f9999");
+}
