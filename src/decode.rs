@@ -2,9 +2,9 @@
 //! `{"awslogs":{"data":"…"}}` through base64 and gzip to a typed [`LogsData`].
 //!
 //! Every step is bounded by [`Limits`]: the base64 text may not decode to
-//! more bytes than the limit, and gunzip stops reading one byte past it, so a
-//! gzip bomb costs one clear [`DecodeError::TooLarge`] and at most the limit
-//! in memory. `aws_lambda_events`' own `LogsEvent` deserializer inflates with
+//! more bytes than the limit, and gunzip stops before its output would pass
+//! it (growing it never past it), so a gzip bomb costs one clear
+//! [`DecodeError::TooLarge`] and at most the limit in memory. `aws_lambda_events`' own `LogsEvent` deserializer inflates with
 //! no cap, which is why the payload is decoded here.
 //!
 //! The delivery's structure (message type, owner, group, stream, the
@@ -70,9 +70,10 @@ pub enum DecodeError {
         source: std::io::Error,
     },
     /// The inflated payload is not subscription JSON.
-    #[error("payload is not CloudWatch Logs subscription JSON at line {line} column {column}: {message}")]
+    #[error("payload is not CloudWatch Logs subscription JSON{}: {message}", position(*.line, *.column))]
     Json {
-        /// 1-based line of the error in the inflated JSON.
+        /// 1-based line of the error in the inflated JSON; 0 when the JSON
+        /// was parsed already and only its shape is wrong.
         line: usize,
         /// 1-based column.
         column: usize,
@@ -82,6 +83,15 @@ pub enum DecodeError {
     /// `messageType` is neither `DATA_MESSAGE` nor `CONTROL_MESSAGE`.
     #[error("unknown messageType {0:?} (expected DATA_MESSAGE or CONTROL_MESSAGE)")]
     MessageType(String),
+}
+
+/// ` at line L column C`, or nothing for an error with no position.
+fn position(line: usize, column: usize) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!(" at line {line} column {column}")
+    }
 }
 
 impl From<serde_json::Error> for DecodeError {
@@ -215,27 +225,100 @@ pub fn decode_base64(data: &str, limits: Limits) -> Result<Vec<u8>, DecodeError>
 }
 
 /// Inflates gzip (one or more members), stopping with
-/// [`DecodeError::TooLarge`] as soon as the output passes the limit.
+/// [`DecodeError::TooLarge`] as soon as the output would pass the limit.
+/// The output grows by doubling but never past the limit, so a delivery
+/// holds at most the limit in memory (a gzip bomb included).
 pub fn gunzip(gz: &[u8], limits: Limits) -> Result<Vec<u8>, DecodeError> {
     let cap = limits.max_decoded_bytes;
     // Deliveries inflate about ten-fold; reserve for that, within the cap.
-    let mut out = Vec::with_capacity(gz.len().saturating_mul(10).min(cap).max(64));
+    let mut out = Vec::with_capacity(gz.len().saturating_mul(10).max(64).min(cap));
     #[allow(clippy::disallowed_types)] // the one capped use of the decoder
-    let decoder = flate2::read::MultiGzDecoder::new(gz);
-    let mut capped = decoder.take(cap as u64 + 1);
-    if let Err(source) = capped.read_to_end(&mut out) {
-        return Err(DecodeError::Gzip {
-            inflated: out.len(),
-            source,
-        });
-    }
-    if out.len() > cap {
-        return Err(DecodeError::TooLarge {
-            what: "inflated payload",
-            limit: cap,
-        });
+    let mut decoder = flate2::read::MultiGzDecoder::new(gz);
+    let mut chunk = [0u8; 32 * 1024];
+    loop {
+        let n = match decoder.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(source) => {
+                return Err(DecodeError::Gzip {
+                    inflated: out.len(),
+                    source,
+                });
+            }
+        };
+        if n > cap - out.len() {
+            return Err(DecodeError::TooLarge {
+                what: "inflated payload",
+                limit: cap,
+            });
+        }
+        if out.capacity() - out.len() < n {
+            // Vec's own growth would double past the cap (up to twice it).
+            let want = out.capacity().saturating_mul(2).clamp(out.len() + n, cap);
+            out.reserve_exact(want - out.len());
+        }
+        out.extend_from_slice(&chunk[..n]);
     }
     Ok(out)
+}
+
+/// Makes decoded subscription JSON readable when a message holds what no
+/// Rust string (and no JSON document sent on to OpenSearch) can carry:
+/// bytes that are not UTF-8, and lone UTF-16 surrogate escapes (`\ud800`
+/// without its pair, as a Java or JavaScript program can log). Each becomes
+/// U+FFFD, as CloudWatch Logs does for invalid UTF-8; everything else stays
+/// byte for byte. Without this one such message would fail its whole
+/// delivery, on every retry and re-drive. Borrows when nothing needed
+/// replacing (the usual case).
+pub fn repair_text(json: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    use std::borrow::Cow;
+    let mut text: Cow<'_, [u8]> = match std::str::from_utf8(json) {
+        Ok(_) => Cow::Borrowed(json),
+        Err(_) => Cow::Owned(String::from_utf8_lossy(json).into_owned().into_bytes()),
+    };
+    let lone = lone_surrogates(&text);
+    if !lone.is_empty() {
+        let bytes = text.to_mut();
+        for at in lone {
+            // `\uD800` and `\uFFFD` are both six bytes: offsets stay put.
+            bytes[at..at + 6].copy_from_slice(b"\\uFFFD");
+        }
+    }
+    text
+}
+
+/// Offsets of the `\uXXXX` escapes of `json` that are lone surrogates. A
+/// backslash outside a string is a JSON error anyway, so escapes are
+/// found without tracking strings.
+fn lone_surrogates(json: &[u8]) -> Vec<usize> {
+    let unit = |at: usize| -> Option<u16> {
+        if json.get(at..at + 2)? != b"\\u" {
+            return None;
+        }
+        let hex = std::str::from_utf8(json.get(at + 2..at + 6)?).ok()?;
+        u16::from_str_radix(hex, 16).ok()
+    };
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(off) = memchr::memchr(b'\\', &json[i..]) {
+        let at = i + off;
+        match unit(at) {
+            Some(0xD800..=0xDBFF) if matches!(unit(at + 6), Some(0xDC00..=0xDFFF)) => i = at + 12,
+            Some(0xD800..=0xDFFF) => {
+                out.push(at);
+                i = at + 6;
+            }
+            Some(_) => i = at + 6,
+            // `\\`, `\"`, `\n`…: the escaped character is never a backslash
+            // that starts an escape.
+            None => i = at + 2,
+        }
+        if i >= json.len() {
+            break;
+        }
+    }
+    out
 }
 
 #[derive(Deserialize)]
@@ -266,8 +349,9 @@ struct WireEvent {
 }
 
 /// Parses decoded subscription JSON (what `awslogs.data` inflates to).
+/// Invalid UTF-8 and lone surrogate escapes become U+FFFD ([`repair_text`]).
 pub fn parse_json(json: &[u8]) -> Result<LogsData, DecodeError> {
-    from_wire(serde_json::from_slice(json)?)
+    from_wire(serde_json::from_slice(&repair_text(json))?)
 }
 
 /// Checks an already parsed subscription JSON value.
@@ -315,6 +399,10 @@ fn check_event(raw: WireEvent) -> Result<LogEvent, (Option<String>, String)> {
         Value::Number(n) => match (n.as_i64(), n.as_f64()) {
             (Some(t), _) => t,
             (None, Some(f)) if f.fract() == 0.0 && f.abs() < 1e17 => f as i64,
+            // Past i64 (a u64, 1e300): whole, but no date.
+            (None, Some(f)) if f.fract() == 0.0 => {
+                return Err((Some(id), format!("timestamp {n} is outside the years 1970-9999")));
+            }
             _ => return Err((Some(id), format!("timestamp {n} is not a whole number"))),
         },
         Value::Null => return Err((Some(id), "no timestamp".into())),
@@ -418,12 +506,6 @@ pub fn encode_data(json: &[u8]) -> String {
 /// `{"awslogs":{"data":"…"}}`.
 pub fn encode_event(json: &[u8]) -> String {
     format!("{{\"awslogs\":{{\"data\":\"{}\"}}}}", encode_data(json))
-}
-
-/// Serializes an `aws_lambda_events` [`LogData`](aws_lambda_events::cloudwatch_logs::LogData)
-/// as the subscription JSON CloudWatch Logs sends.
-pub fn logs_data_json(data: &aws_lambda_events::cloudwatch_logs::LogData) -> Vec<u8> {
-    serde_json::to_vec(data).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -548,5 +630,97 @@ mod tests {
             decode_data(&data, Limits::default()),
             Err(DecodeError::Gzip { .. })
         ));
+    }
+
+    #[test]
+    fn the_output_never_grows_past_the_limit() {
+        // 100,000 bytes of JSON-ish text, inflated with limits around it.
+        let body = vec![b'x'; 100_000];
+        let gz = {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            e.write_all(&body).unwrap();
+            e.finish().unwrap()
+        };
+        let at = |cap| {
+            gunzip(
+                &gz,
+                Limits {
+                    max_decoded_bytes: cap,
+                },
+            )
+        };
+        let exact = at(100_000).unwrap();
+        assert_eq!(exact.len(), 100_000);
+        assert!(exact.capacity() <= 100_000, "capacity {}", exact.capacity());
+        let roomy = at(150_000).unwrap();
+        assert!(roomy.capacity() <= 150_000, "capacity {}", roomy.capacity());
+        assert!(matches!(
+            at(99_999),
+            Err(DecodeError::TooLarge {
+                what: "inflated payload",
+                limit: 99_999
+            })
+        ));
+    }
+
+    #[test]
+    fn truncated_gzip_is_a_gzip_error() {
+        let data = encode_data(&json(r#"{"id":"1","timestamp":1,"message":"hello"}"#));
+        let gz = decode_base64(&data, Limits::default()).unwrap();
+        for cut in [gz.len() - 4, gz.len() / 2, 11] {
+            let err = gunzip(&gz[..cut], Limits::default()).unwrap_err();
+            assert!(matches!(err, DecodeError::Gzip { .. }), "cut at {cut}: {err}");
+        }
+    }
+
+    #[test]
+    fn lone_surrogates_and_invalid_utf8_become_replacement_characters() {
+        let cases: [(&[u8], &str); 7] = [
+            (br#""a\ud800b""#, "a\u{fffd}b"),
+            (br#""\udc00""#, "\u{fffd}"),
+            (br#""\ud83d\ude00""#, "\u{1f600}"),
+            (br#""\ud83d\u0041""#, "\u{fffd}A"),
+            (br#""\\ud800""#, "\\ud800"),
+            (br#""end \ud800""#, "end \u{fffd}"),
+            (b"\"bad \xff byte\"", "bad \u{fffd} byte"),
+        ];
+        for (raw, want) in cases {
+            let fixed = repair_text(raw);
+            let got: String = serde_json::from_slice(&fixed)
+                .unwrap_or_else(|e| panic!("{}: {e}", String::from_utf8_lossy(raw)));
+            assert_eq!(got, want, "{}", String::from_utf8_lossy(raw));
+        }
+        assert!(matches!(
+            repair_text(br#""fine \u00e9""#),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        let j =
+            json(r#"{"id":"1","timestamp":1,"message":"x\ud800y"},{"id":"2","timestamp":2,"message":"ok"}"#);
+        let d = parse_json(&j).unwrap();
+        assert_eq!(d.events.len(), 2);
+        assert_eq!(d.events[0].message, "x\u{fffd}y");
+    }
+
+    #[test]
+    fn huge_whole_timestamps_are_out_of_range_not_fractional() {
+        let j = json(concat!(
+            r#"{"id":"a","timestamp":1e300,"message":"x"},"#,
+            r#"{"id":"b","timestamp":18446744073709551615,"message":"x"},"#,
+            r#"{"id":"c","timestamp":1.5,"message":"x"}"#
+        ));
+        let reasons: Vec<_> = parse_json(&j)
+            .unwrap()
+            .refused
+            .iter()
+            .map(|r| r.to_string())
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                "event 0 (id a): timestamp 1e+300 is outside the years 1970-9999",
+                "event 1 (id b): timestamp 18446744073709551615 is outside the years 1970-9999",
+                "event 2 (id c): timestamp 1.5 is not a whole number",
+            ]
+        );
     }
 }

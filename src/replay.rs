@@ -166,6 +166,7 @@ pub fn read_bytes(
                 }];
             }
         };
+        let inflated = decode::repair_text(&inflated);
         // One payload is one delivery: keep it as gzip so decoding stays in
         // one place, unless it holds several JSON values (Firehose to S3).
         let mut values = serde_json::Deserializer::from_slice(&inflated).into_iter::<Value>();
@@ -177,16 +178,25 @@ pub fn read_bytes(
             }];
         }
         return read_json_stream(label, file_name, &inflated, opts)
-            .unwrap_or_else(|| vec![text_error(label, "gzip content is not JSON")]);
+            .unwrap_or_else(|e| vec![text_error(label, &format!("gzip content is not JSON: {e}"))]);
     }
     if looks_like_bulk(bytes) {
         return read_bulk(label, bytes);
     }
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
-    if matches!(first, Some(b'{' | b'['))
-        && let Some(inputs) = read_json_stream(label, file_name, bytes, opts)
-    {
-        return inputs;
+    if matches!(first, Some(b'{' | b'[')) {
+        // JSON with a lone surrogate escape or a byte that is not UTF-8 is
+        // still JSON (decode::repair_text); text is read as it is.
+        match read_json_stream(label, file_name, &decode::repair_text(bytes), opts) {
+            Ok(inputs) => return inputs,
+            // A `.json` file that is not JSON (truncated, nested past
+            // serde_json's depth limit of 128) is an error, not one text
+            // event holding the broken JSON.
+            Err(e) if has_json_extension(file_name) => {
+                return vec![text_error(label, &format!("not valid JSON: {e}"))];
+            }
+            Err(_) => {}
+        }
     }
     read_text(label, file_name, bytes, mtime_ms, opts)
 }
@@ -306,27 +316,51 @@ fn text_error(label: &str, msg: &str) -> Input {
     }
 }
 
-/// JSON values one after another (one, NDJSON, or concatenated). `None` when
-/// the first value is not JSON, so the file is read as text instead.
-fn read_json_stream(label: &str, file_name: &str, bytes: &[u8], opts: &TextOptions) -> Option<Vec<Input>> {
+fn has_json_extension(name: &str) -> bool {
+    name.rsplit_once('.').is_some_and(|(_, ext)| {
+        ["json", "ndjson", "jsonl"]
+            .iter()
+            .any(|e| ext.eq_ignore_ascii_case(e))
+    })
+}
+
+/// JSON values one after another (one, NDJSON, or concatenated). The error
+/// of the first value when it is not JSON, so the file may be read as text
+/// instead.
+fn read_json_stream(
+    label: &str,
+    file_name: &str,
+    bytes: &[u8],
+    opts: &TextOptions,
+) -> Result<Vec<Input>, serde_json::Error> {
     let mut out = Vec::new();
     let mut flat = Vec::new();
+    // `base`: where the current stream starts in `bytes`, on line
+    // `base_line`; newlines are counted once, up to `counted`.
+    let (mut base, mut base_line) = (0usize, 1usize);
+    let (mut counted, mut line) = (0usize, 1usize);
+    let mut line_at = |pos: usize| {
+        let pos = pos.min(bytes.len());
+        if pos > counted {
+            line += memchr::memchr_iter(b'\n', &bytes[counted..pos]).count();
+            counted = pos;
+        }
+        line
+    };
     let mut stream = serde_json::Deserializer::from_slice(bytes).into_iter::<Value>();
     let mut n = 0usize;
+    let mut bad_in_a_row = 0usize;
     loop {
-        let offset = stream.byte_offset();
+        let offset = base + stream.byte_offset();
+        let rest = bytes.get(offset..).unwrap_or_default();
+        let start = offset + rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
         match stream.next() {
             None => break,
             Some(Ok(v)) => {
                 n += 1;
-                let rest = bytes.get(offset..).unwrap_or_default();
-                let start = offset + rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
-                let line = bytes[..start.min(bytes.len())]
-                    .iter()
-                    .filter(|b| **b == b'\n')
-                    .count()
-                    + 1;
-                let end = stream.byte_offset().min(bytes.len());
+                bad_in_a_row = 0;
+                let line = line_at(start);
+                let end = (base + stream.byte_offset()).min(bytes.len());
                 let single = n == 1 && bytes[end..].iter().all(u8::is_ascii_whitespace);
                 let here = if single {
                     label.to_string()
@@ -339,18 +373,46 @@ fn read_json_stream(label: &str, file_name: &str, bytes: &[u8], opts: &TextOptio
                     classify(&here, file_name, v, opts, &mut out);
                 }
             }
-            Some(Err(_)) if n == 0 => return None,
+            Some(Err(e)) if n == 0 => return Err(e),
             Some(Err(e)) => {
-                out.push(text_error(label, &format!("invalid JSON after value {n}: {e}")));
-                break;
+                // A bad line of NDJSON: report it, go on at the next line
+                // after the one the bad value starts on.
+                let line = line_at(start);
+                let full = e.to_string();
+                let why = full.rfind(" at line ").map_or(full.as_str(), |i| &full[..i]);
+                let err_line = base_line + e.line().saturating_sub(1);
+                out.push(text_error(
+                    &format!("{label}: line {line}"),
+                    &format!("not valid JSON: {why} at line {err_line} column {}", e.column()),
+                ));
+                bad_in_a_row += 1;
+                match memchr::memchr(b'\n', &bytes[start.min(bytes.len())..]) {
+                    Some(_) if bad_in_a_row >= MAX_BAD_LINES_IN_A_ROW => {
+                        out.push(text_error(
+                            label,
+                            &format!("{MAX_BAD_LINES_IN_A_ROW} lines in a row are not JSON: the rest of the file is not read"),
+                        ));
+                        break;
+                    }
+                    Some(nl) => {
+                        base = start + nl + 1;
+                        base_line = line + 1;
+                        stream = serde_json::Deserializer::from_slice(&bytes[base..]).into_iter::<Value>();
+                    }
+                    None => break,
+                }
             }
         }
     }
     if !flat.is_empty() {
         cli_events(label, file_name, flat, opts, &mut out);
     }
-    Some(out)
+    Ok(out)
 }
+
+/// Bad lines in a row after which a JSON file is not read further (it is
+/// not NDJSON with a damaged line, but damaged through and through).
+const MAX_BAD_LINES_IN_A_ROW: usize = 20;
 
 /// One event per JSON value: `{"timestamp":…,"message":…}` with optional
 /// `id`, `logGroup`, `logStream` (the shape of the labelled corpus and of
@@ -441,6 +503,8 @@ fn cli_events(label: &str, file_name: &str, events: Vec<Value>, opts: &TextOptio
         .unwrap_or_else(|| format!("replay/{file_name}"));
     let default_stream = opts.log_stream.clone().unwrap_or_else(|| file_name.to_string());
     let mut streams: Vec<((String, String), Vec<LogEvent>)> = Vec::new();
+    // Where each stream is in `streams` (a file may hold thousands).
+    let mut slots: std::collections::HashMap<(String, String), usize> = std::collections::HashMap::new();
     let text = |e: &Value, keys: &[&str]| {
         keys.iter()
             .find_map(|k| e.get(*k).and_then(Value::as_str))
@@ -467,9 +531,12 @@ fn cli_events(label: &str, file_name: &str, events: Vec<Value>, opts: &TextOptio
             extracted_fields: None,
         };
         let key = (group, stream);
-        match streams.iter_mut().find(|(k, _)| *k == key) {
-            Some(slot) => slot.1.push(event),
-            None => streams.push((key, vec![event])),
+        match slots.get(&key) {
+            Some(&slot) => streams[slot].1.push(event),
+            None => {
+                slots.insert(key.clone(), streams.len());
+                streams.push((key, vec![event]));
+            }
         }
     }
     for ((group, stream), events) in streams {
@@ -793,6 +860,68 @@ mod tests {
         assert_eq!(b.items.len(), 3);
         assert_eq!(b.items[1].id, "2");
         assert_eq!(b.items[2].action, crate::sink::Action::Update);
+    }
+
+    #[test]
+    fn a_bad_line_of_ndjson_is_reported_and_the_next_lines_read() {
+        let good = |id: &str| {
+            format!(
+                r#"{{"messageType":"DATA_MESSAGE","logGroup":"g","logStream":"s","logEvents":[{{"id":"{id}","timestamp":1,"message":"m"}}]}}"#
+            )
+        };
+        let body = format!("{}\n{{\"cut\": \n{}\n\n{}\n", good("1"), good("3"), good("5"));
+        let inputs = read_bytes(
+            "f",
+            "f.ndjson",
+            body.as_bytes(),
+            0,
+            &TextOptions::default(),
+            Limits::default(),
+        );
+        let got: Vec<(String, Result<String, String>)> = inputs
+            .into_iter()
+            .map(|i| {
+                let label = i.label.clone();
+                (label, i.decode(Limits::default()).map(|d| d.events[0].id.clone()))
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("f: line 1".to_string(), Ok("1".to_string())),
+                (
+                    "f: line 2".to_string(),
+                    Err("not valid JSON: expected `,` or `}` at line 5 column 1".to_string())
+                ),
+                ("f: line 3".to_string(), Ok("3".to_string())),
+                ("f: line 5".to_string(), Ok("5".to_string())),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_file_damaged_through_and_through_is_given_up_on() {
+        let mut body = String::from("{\"a\":1}\n");
+        for _ in 0..30 {
+            body.push_str("nope\n");
+        }
+        let inputs = read_bytes(
+            "f",
+            "f.json",
+            body.as_bytes(),
+            0,
+            &TextOptions::default(),
+            Limits::default(),
+        );
+        let errors: Vec<String> = inputs
+            .iter()
+            .filter_map(|i| i.unit.as_ref().err().cloned())
+            .collect();
+        assert_eq!(errors.len(), 1 + MAX_BAD_LINES_IN_A_ROW + 1, "{errors:?}");
+        assert_eq!(
+            errors.last().unwrap(),
+            "20 lines in a row are not JSON: the rest of the file is not read"
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use cwl_trace_bridge::dashboards::{self, Options};
 use serde_json::Value;
 
 use crate::support::dashboards_standin::{self as osd, DashboardsStandin};
-use crate::support::{TempDir, cli, cli_env, root};
+use crate::support::{TempDir, cli, cli_env};
 
 fn opts(prefix: &str, region: &str) -> Options {
     Options {
@@ -385,7 +385,6 @@ fn cli_dashboards_out_writes_the_import_file() {
     validate(&written);
     // Standard output without --out; the region and prefix from the environment.
     let out = cli_env(
-        &root(),
         &["dashboards"],
         &[("AWS_REGION", "us-west-2"), ("INDEX_PREFIX", "web")],
     );
@@ -482,7 +481,6 @@ fn install_under_a_base_path_with_basic_auth_and_a_tenant() {
         ..osd::Options::default()
     });
     let out = cli_env(
-        &root(),
         &[
             "dashboards",
             "--install",
@@ -521,7 +519,6 @@ fn install_refused_credentials_exit_2_without_the_password() {
         ..osd::Options::default()
     });
     let out = cli_env(
-        &root(),
         &[
             "dashboards",
             "--install",
@@ -554,7 +551,6 @@ fn install_signs_for_es_with_sigv4() {
         ..osd::Options::default()
     });
     let out = cli_env(
-        &root(),
         &[
             "dashboards",
             "--install",

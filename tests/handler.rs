@@ -13,18 +13,18 @@ use crate::support::{SharedBuf, fixture, lambda_event, logs_json};
 
 const GROUP: &str = "/ecs/like-service";
 
-struct Harness {
-    state: State,
-    body: SharedBuf,
-    log: SharedBuf,
+pub(crate) struct Harness {
+    pub state: State,
+    pub body: SharedBuf,
+    pub log: SharedBuf,
 }
 
-fn harness(pairs: &[(&str, &str)]) -> Harness {
+pub(crate) fn harness(pairs: &[(&str, &str)]) -> Harness {
     let body = SharedBuf::default();
     harness_with_sink(pairs, Sink::Ndjson(NdjsonSink::to_writer(body.clone())), body)
 }
 
-fn harness_with_sink(pairs: &[(&str, &str)], sink: Sink, body: SharedBuf) -> Harness {
+pub(crate) fn harness_with_sink(pairs: &[(&str, &str)], sink: Sink, body: SharedBuf) -> Harness {
     let mut s = Settings::default();
     for (k, v) in pairs {
         s.set(k, *v);
@@ -34,13 +34,13 @@ fn harness_with_sink(pairs: &[(&str, &str)], sink: Sink, body: SharedBuf) -> Har
     Harness { state, body, log }
 }
 
-fn event(payload: &str) -> LambdaEvent<Value> {
+pub(crate) fn event(payload: &str) -> LambdaEvent<Value> {
     let mut ctx = Context::default();
     ctx.request_id = "8f5a3b1e-0000-4000-8000-000000000001".into();
     LambdaEvent::new(serde_json::from_str(payload).unwrap(), ctx)
 }
 
-fn run(h: &Harness, ev: LambdaEvent<Value>) -> Result<Summary, HandlerError> {
+pub(crate) fn run(h: &Harness, ev: LambdaEvent<Value>) -> Result<Summary, HandlerError> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -49,7 +49,7 @@ fn run(h: &Harness, ev: LambdaEvent<Value>) -> Result<Summary, HandlerError> {
 }
 
 /// The one invocation line written since the last call.
-fn log_line(h: &Harness) -> Value {
+pub(crate) fn log_line(h: &Harness) -> Value {
     let log = String::from_utf8(h.log.take()).unwrap();
     let lines: Vec<&str> = log.lines().collect();
     assert_eq!(lines.len(), 1, "one line per invocation: {log}");

@@ -23,15 +23,15 @@ const FUNCTION: &str = "cwl-bridge-test";
 
 /// A request the function made to the Runtime API.
 #[derive(Debug)]
-struct Post {
-    path: String,
+pub(crate) struct Post {
+    pub(crate) path: String,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
     at: Instant,
 }
 
 impl Post {
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap()
     }
     fn header(&self, name: &str) -> Option<&str> {
@@ -50,7 +50,7 @@ struct Queue {
 }
 
 /// The Runtime API stand-in.
-struct RuntimeApi {
+pub(crate) struct RuntimeApi {
     addr: String,
     queue: Arc<Queue>,
     posts: Receiver<Post>,
@@ -59,7 +59,7 @@ struct RuntimeApi {
 }
 
 impl RuntimeApi {
-    fn start() -> RuntimeApi {
+    pub(crate) fn start() -> RuntimeApi {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap().to_string();
         let queue = Arc::new(Queue::default());
@@ -82,14 +82,14 @@ impl RuntimeApi {
     }
 
     /// Queues an invocation with request id `id`.
-    fn push(&self, id: &str, payload: &str) {
+    pub(crate) fn push(&self, id: &str, payload: &str) {
         let mut events = self.queue.events.lock().unwrap();
         events.push_back((id.to_string(), payload.to_string()));
         self.queue.ready.notify_all();
     }
 
     /// The next request the function posted.
-    fn next_post(&self) -> Post {
+    pub(crate) fn next_post(&self) -> Post {
         self.posts
             .recv_timeout(PATIENCE)
             .expect("the function posted nothing to the Runtime API")
@@ -213,7 +213,7 @@ fn read_request(r: &mut BufReader<TcpStream>) -> Option<Request> {
 }
 
 /// The function process; killed on drop.
-struct Function {
+pub(crate) struct Function {
     child: Child,
     stdout: SharedBuf,
     stderr: SharedBuf,
@@ -221,7 +221,7 @@ struct Function {
 }
 
 impl Function {
-    fn spawn(api: &RuntimeApi, env: &[(&str, &str)]) -> Function {
+    pub(crate) fn spawn(api: &RuntimeApi, env: &[(&str, &str)]) -> Function {
         let bin = std::env::var("CWL_BRIDGE_LAMBDA_BIN")
             .unwrap_or_else(|_| env!("CARGO_BIN_EXE_cwl-bridge-lambda").to_string());
         let mut cmd = Command::new(bin);
@@ -283,8 +283,20 @@ impl Function {
             .collect()
     }
 
+    /// Stops the process and returns its standard output and error as they
+    /// are.
+    pub(crate) fn stop_raw(mut self) -> (String, String) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::thread::sleep(Duration::from_millis(50));
+        (
+            String::from_utf8_lossy(&self.stdout.take()).into_owned(),
+            String::from_utf8_lossy(&self.stderr.take()).into_owned(),
+        )
+    }
+
     /// The peak resident memory so far (Linux `VmHWM`), in kB.
-    fn peak_rss_kb(&self) -> Option<u64> {
+    pub(crate) fn peak_rss_kb(&self) -> Option<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
         let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
         line.split_whitespace().nth(1)?.parse().ok()

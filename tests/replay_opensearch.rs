@@ -1,22 +1,8 @@
 //! `cwl-bridge replay --opensearch` through the built binary, against the
 //! stand-in: summary, environment, deadline, `--failed` and its re-drive.
 
-use std::process::{Command, Output};
-
 use crate::support::standin::{Fault, Options, Standin};
-use crate::support::{TempDir, lambda_event, logs_json};
-
-fn cli_env(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cwl-bridge"));
-    cmd.args(args);
-    for (k, _) in cwl_trace_bridge::config::VARIABLES {
-        cmd.env_remove(k);
-    }
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().unwrap()
-}
+use crate::support::{TempDir, cli_env, lambda_event, logs_json};
 
 fn delivery(dir: &TempDir, n: usize) -> String {
     let events: Vec<(String, i64, String)> = (0..n)

@@ -278,12 +278,14 @@ fn write_members<'a>(
         } else if nested {
             out.push(b',');
         }
-        if nested {
-            write_json_str(out, name);
-            out.push(b':');
-        } else {
-            key(out, name);
+        // A member's name is the message's text: escaped, always. Written
+        // raw, a name holding `"` and a newline would end the document line
+        // and inject `_bulk` actions of its own (a `delete`, say).
+        if !nested {
+            out.push(b',');
         }
+        write_json_str(out, name);
+        out.push(b':');
         first = false;
         let _ = match value {
             Member::Json(v) => serde_json::to_writer(&mut *out, v),
@@ -372,6 +374,24 @@ mod tests {
             doc["@message"],
             r#"INFO {"user":"x","n":2,"@message":"fake","@id":"evil"}"#
         );
+    }
+
+    #[test]
+    fn member_names_are_escaped_in_every_mode() {
+        let msg = r#"{"a\"b\\c\nd\u0001":1}"#;
+        for mode in [JsonMode::Merge, JsonMode::Nest] {
+            let doc = render(msg, None, mode);
+            let members = if mode == JsonMode::Nest {
+                &doc["@json"]
+            } else {
+                &doc
+            };
+            assert_eq!(members["a\"b\\c\nd\u{1}"], 1, "{mode:?}: {doc}");
+        }
+        let mut fields = Map::new();
+        fields.insert("x\"\n".into(), Value::from("1"));
+        let doc = render("x", Some(fields), JsonMode::Merge);
+        assert_eq!(doc["x\"\n"], 1);
     }
 
     #[test]

@@ -35,6 +35,9 @@ use super::{Action, Batch, Failed, SinkError, SinkReport};
 use crate::config::OpenSearchConfig;
 use crate::fields;
 
+/// What a failure reason says when the item may have been stored all the
+/// same (with ids, re-sending it overwrites; without, it may duplicate).
+const MAYBE_STORED: &str = "it may be stored";
 /// `Content-Type` of `_bulk` requests.
 const NDJSON: &str = "application/x-ndjson";
 /// Attempts at installing the index template per send.
@@ -245,6 +248,9 @@ struct ItemState {
     sends: u32,
     /// The last reason it was not stored.
     last_error: Option<String>,
+    /// A request carrying it got no answer (a timeout, a connection broken
+    /// after sending): it may be stored whatever happens next.
+    fate_unknown: bool,
     /// Final: stored, skipped or failed.
     settled: bool,
 }
@@ -334,6 +340,11 @@ impl Run {
     fn fail(&mut self, i: usize, reason: String) {
         if !self.items[i].settled {
             self.items[i].settled = true;
+            let reason = if self.items[i].fate_unknown && !reason.contains(MAYBE_STORED) {
+                format!("{reason}; an attempt got no answer, {MAYBE_STORED}")
+            } else {
+                reason
+            };
             self.failed.push((i, reason));
         }
     }
@@ -394,6 +405,11 @@ impl Run {
         let answer = match answer {
             Err(TransportError::Signing(e)) => return Err(SinkError::Credentials(e)),
             Err(e) => {
+                if !matches!(e, TransportError::Connect(_)) {
+                    for &i in &job.items {
+                        self.items[i].fate_unknown = true;
+                    }
+                }
                 self.retry(job.items, job.attempt, &e.to_string(), policy);
                 return Ok(());
             }

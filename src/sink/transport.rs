@@ -34,10 +34,15 @@ pub struct HttpAnswer {
 /// A request that got no answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransportError {
-    /// Connecting failed, or the connection broke before a full answer.
+    /// No connection could be made: the request was not sent.
+    #[error("connection: {0}")]
+    Connect(String),
+    /// The connection broke before a full answer: the request may have been
+    /// applied.
     #[error("connection: {0}")]
     Connection(String),
-    /// No answer within the request timeout (or before the deadline).
+    /// No answer within the request timeout (or before the deadline): the
+    /// request may have been applied.
     #[error("no answer within {0:?}")]
     Timeout(Duration),
     /// Credentials could not be had or the request could not be signed.
@@ -199,6 +204,7 @@ impl Transport {
             Err(_) => Err(TransportError::Timeout(timeout)),
             Ok(Ok(a)) => Ok(a),
             Ok(Err(e)) if e.is_timeout() => Err(TransportError::Timeout(timeout)),
+            Ok(Err(e)) if e.is_connect() => Err(TransportError::Connect(error_text(&e))),
             Ok(Err(e)) => Err(TransportError::Connection(error_text(&e))),
         }
     }

@@ -22,12 +22,12 @@ pub fn cli(args: &[&str]) -> Output {
 
 /// Runs `cwl-bridge` with `args` in `dir`.
 pub fn cli_in(dir: &Path, args: &[&str]) -> Output {
-    cli_env(dir, args, &[])
+    cli_env_in(dir, args, &[])
 }
 
 /// Runs `cwl-bridge` with `args` in `dir`, with only `env` of the
 /// configuration variables set.
-pub fn cli_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+pub fn cli_env_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cwl-bridge"));
     cmd.current_dir(dir).args(args);
     for (k, _) in cwl_trace_bridge::config::VARIABLES {
@@ -35,6 +35,12 @@ pub fn cli_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     }
     cmd.envs(env.iter().copied());
     cmd.output().expect("run cwl-bridge")
+}
+
+/// Runs `cwl-bridge` with `args` and only `env` of the configuration
+/// variables set.
+pub fn cli_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    cli_env_in(&root(), args, env)
 }
 
 /// Decoded subscription JSON for one stream.

@@ -29,7 +29,12 @@
 //!   filtering, `track_total_hits` and `hits.total`.
 //! - A fault schedule: each `_bulk` request takes the next fault (whole
 //!   request 429/502/503/504, per-item 429, dropped connections before or
-//!   after the request was applied, slow answers).
+//!   after the request was applied, a reset while the request is still
+//!   arriving, an answer cut off half-way, slow answers, the whole server
+//!   going away and coming back on the same port).
+//! - The mapping depth limit (`index.mapping.depth.limit`, 20).
+//! - SigV4 refusals worded as AWS words them, echoing the canonical request
+//!   with its signed headers (the session token among them).
 //!
 //! Documents are kept so tests can check that every id is stored exactly
 //! once with the right content.
@@ -41,8 +46,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
+use http_body_util::{BodyExt, Either, Full};
+use hyper::body::{Body, Frame, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
@@ -64,6 +69,17 @@ pub enum Fault {
     DropAfter,
     /// Apply the request and answer after this long.
     Delay(Duration),
+    /// Read the first part of the request body, then close the connection
+    /// with the rest unread (the kernel answers with a reset), before
+    /// applying anything.
+    ResetMidRequest,
+    /// Apply the request, then send half of a 200 answer (announced at its
+    /// full length) and close the connection.
+    CutAnswer,
+    /// Close the connection without applying anything, stop listening for
+    /// this long (connections are refused), then listen again on the same
+    /// port, documents intact.
+    GoAway(Duration),
 }
 
 /// How the stand-in behaves.
@@ -77,6 +93,8 @@ pub struct Options {
     pub basic: Option<(String, String)>,
     /// Required SigV4 access key id, region and service.
     pub sigv4: Option<(String, String, String)>,
+    /// `index.mapping.depth.limit`: objects nested deeper are refused.
+    pub depth_limit: usize,
     /// Parse documents, apply dynamic mapping and keep them. Off, the
     /// stand-in only checks the NDJSON framing and action lines and counts
     /// items (for benchmarks).
@@ -90,6 +108,7 @@ impl Default for Options {
             total_fields_limit: 1000,
             basic: None,
             sigv4: None,
+            depth_limit: 20,
             store: true,
         }
     }
@@ -179,6 +198,8 @@ struct State {
 pub struct Standin {
     addr: SocketAddr,
     state: Arc<Mutex<State>>,
+    /// `true` while the server is away (not listening, connections closed).
+    down: Arc<tokio::sync::watch::Sender<bool>>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -209,30 +230,51 @@ impl Standin {
         let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
         let st = Arc::clone(&state);
         let opts = Arc::new(opts);
+        let down = Arc::new(tokio::sync::watch::Sender::new(false));
+        let ctl = Arc::clone(&down);
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .unwrap();
             rt.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                let mut listener = Some(tokio::net::TcpListener::from_std(listener).unwrap());
+                let mut down_rx = ctl.subscribe();
                 loop {
+                    if *down_rx.borrow_and_update() {
+                        listener = None;
+                    } else if listener.is_none() {
+                        listener = Some(listen_again(addr).await);
+                    }
+                    let Some(l) = &listener else {
+                        tokio::select! {
+                            _ = &mut stop_rx => break,
+                            _ = down_rx.changed() => continue,
+                        }
+                    };
                     tokio::select! {
                         _ = &mut stop_rx => break,
-                        acc = listener.accept() => {
+                        _ = down_rx.changed() => continue,
+                        acc = l.accept() => {
                             let Ok((stream, _)) = acc else { continue };
                             let _ = stream.set_nodelay(true);
                             let st = Arc::clone(&st);
                             let opts = Arc::clone(&opts);
+                            let ctl = Arc::clone(&ctl);
+                            let mut gone = ctl.subscribe();
                             tokio::spawn(async move {
                                 let svc = service_fn(move |req| {
                                     let st = Arc::clone(&st);
                                     let opts = Arc::clone(&opts);
-                                    async move { handle(&st, &opts, req).await }
+                                    let ctl = Arc::clone(&ctl);
+                                    async move { handle(&st, &opts, &ctl, req).await }
                                 });
-                                let _ = http1::Builder::new()
-                                    .serve_connection(TokioIo::new(stream), svc)
-                                    .await;
+                                let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), svc);
+                                // Going away closes every open connection too.
+                                tokio::select! {
+                                    _ = conn => {}
+                                    _ = gone.wait_for(|d| *d) => {}
+                                }
                             });
                         }
                     }
@@ -242,9 +284,21 @@ impl Standin {
         Standin {
             addr,
             state,
+            down,
             stop: Some(stop_tx),
             thread: Some(thread),
         }
+    }
+
+    /// Stops listening and closes every connection: requests are refused
+    /// until [`Standin::come_back`]. Documents are kept.
+    pub fn go_away(&self) {
+        self.down.send_replace(true);
+    }
+
+    /// Listens again on the same port.
+    pub fn come_back(&self) {
+        self.down.send_replace(false);
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -325,10 +379,81 @@ impl Standin {
     }
 }
 
-type Answer = Result<Response<Full<Bytes>>, std::io::Error>;
+/// Binds `addr` again after going away (the old socket is closed;
+/// `SO_REUSEADDR`, which std sets, lets the port be taken at once).
+async fn listen_again(addr: SocketAddr) -> tokio::net::TcpListener {
+    for _ in 0..500 {
+        if let Ok(l) = std::net::TcpListener::bind(addr) {
+            l.set_nonblocking(true).unwrap();
+            return tokio::net::TcpListener::from_std(l).unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("stand-in: cannot listen on {addr} again");
+}
+
+/// A body that sends its first half, announced at its full length, then
+/// fails: the connection is closed with the answer incomplete.
+struct Cut {
+    first: Option<Bytes>,
+    len: u64,
+    failed: bool,
+}
+
+impl Body for Cut {
+    type Data = Bytes;
+    type Error = std::io::Error;
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+        if let Some(b) = self.first.take() {
+            return std::task::Poll::Ready(Some(Ok(Frame::data(b))));
+        }
+        if !self.failed {
+            self.failed = true;
+            return std::task::Poll::Ready(Some(Err(std::io::Error::other("fault: answer cut"))));
+        }
+        std::task::Poll::Ready(None)
+    }
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        hyper::body::SizeHint::with_exact(self.len)
+    }
+}
+
+type Answer = Result<Response<Either<Full<Bytes>, Cut>>, std::io::Error>;
+
+fn cut(answer: Answer) -> Answer {
+    let r = answer?;
+    let (parts, body) = r.into_parts();
+    let Either::Left(full) = body else {
+        return Ok(Response::from_parts(parts, body));
+    };
+    let bytes = futures_now(full);
+    let half = bytes.slice(..bytes.len() / 2);
+    Ok(Response::from_parts(
+        parts,
+        Either::Right(Cut {
+            first: Some(half),
+            len: bytes.len() as u64,
+            failed: false,
+        }),
+    ))
+}
+
+/// The bytes of a `Full` body (ready at once).
+fn futures_now(full: Full<Bytes>) -> Bytes {
+    let mut full = std::pin::pin!(full);
+    let waker = std::task::Waker::noop();
+    let mut cx = std::task::Context::from_waker(waker);
+    match full.as_mut().poll_frame(&mut cx) {
+        std::task::Poll::Ready(Some(Ok(f))) => f.into_data().unwrap_or_default(),
+        _ => Bytes::new(),
+    }
+}
 
 fn reply(status: u16, body: impl Into<Bytes>) -> Answer {
-    let mut r = Response::new(Full::new(body.into()));
+    let mut r = Response::new(Either::Left(Full::new(body.into())));
     *r.status_mut() = StatusCode::from_u16(status).unwrap();
     r.headers_mut()
         .insert("content-type", "application/json; charset=UTF-8".parse().unwrap());
@@ -351,11 +476,37 @@ fn dropped() -> Answer {
     ))
 }
 
-async fn handle(state: &Mutex<State>, opts: &Options, req: Request<Incoming>) -> Answer {
+async fn handle(
+    state: &Mutex<State>,
+    opts: &Options,
+    down: &Arc<tokio::sync::watch::Sender<bool>>,
+    req: Request<Incoming>,
+) -> Answer {
     let method = req.method().as_str().to_string();
     let path = req.uri().path().to_string();
     let query_string = req.uri().query().unwrap_or("").to_string();
     let headers = req.headers().clone();
+    let reset = path == "/_bulk" && {
+        let mut st = lock(state);
+        let reset = st.faults.front() == Some(&Fault::ResetMidRequest);
+        if reset {
+            st.faults.pop_front();
+            st.seen.push(Seen {
+                method: method.clone(),
+                path: path.clone(),
+                bytes: 0,
+                ids: Vec::new(),
+                status: 0,
+                body_has_type: false,
+            });
+        }
+        reset
+    };
+    if reset {
+        let mut body = req.into_body();
+        let _ = body.frame().await;
+        return dropped();
+    }
     let log = |st: &mut State, bytes: usize, ids: Vec<String>, status: u16, body_has_type: bool| {
         st.seen.push(Seen {
             method: method.clone(),
@@ -468,6 +619,16 @@ async fn handle(state: &Mutex<State>, opts: &Options, req: Request<Incoming>) ->
             log(&mut lock(state), body.len(), Vec::new(), 0, false);
             return dropped();
         }
+        Some(Fault::GoAway(d)) => {
+            log(&mut lock(state), body.len(), Vec::new(), 0, false);
+            down.send_replace(true);
+            let down = Arc::clone(down);
+            tokio::spawn(async move {
+                tokio::time::sleep(d).await;
+                down.send_replace(false);
+            });
+            return dropped();
+        }
         _ => {}
     }
     let content_type = headers
@@ -515,6 +676,12 @@ async fn handle(state: &Mutex<State>, opts: &Options, req: Request<Incoming>) ->
             tokio::time::sleep(d).await;
             answer
         }
+        Some(Fault::CutAnswer) => {
+            if let Some(s) = lock(state).seen.last_mut() {
+                s.status = 0;
+            }
+            cut(answer)
+        }
         _ => answer,
     }
 }
@@ -542,6 +709,24 @@ pub fn check_sigv4(
         .ok_or("Authorization header requires 'Credential' parameter.")?;
     let cred = rest.split(',').next().unwrap_or("");
     let parts: Vec<&str> = cred.split('/').collect();
+    let signed = auth
+        .split("SignedHeaders=")
+        .nth(1)
+        .and_then(|s| s.split(',').next())
+        .unwrap_or("");
+    if parts.len() == 5 && parts[0] != akid {
+        // As AWS answers a key it does not know the secret of: the canonical
+        // request it expected, signed headers and their values included
+        // (the session token among them).
+        let mut canonical = String::new();
+        for h in signed.split(';') {
+            let v = headers.get(h).and_then(|v| v.to_str().ok()).unwrap_or("");
+            canonical.push_str(&format!("{h}:{v}\n"));
+        }
+        return Err(format!(
+            "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.\n\nThe Canonical String for this request should have been\n'POST\n/_bulk\n\n{canonical}\n{signed}'\n"
+        ));
+    }
     if parts.len() != 5
         || parts[0] != akid
         || parts[2] != region
@@ -552,11 +737,6 @@ pub fn check_sigv4(
             "Credential should be scoped to a valid region and service: {cred}"
         ));
     }
-    let signed = auth
-        .split("SignedHeaders=")
-        .nth(1)
-        .and_then(|s| s.split(',').next())
-        .unwrap_or("");
     for h in ["host", "x-amz-content-sha256", "x-amz-date"] {
         if !signed.split(';').any(|s| s == h) {
             return Err(format!("SignedHeaders must include {h}"));
@@ -968,7 +1148,7 @@ fn map_document(
     id: &str,
 ) -> Result<(), (u16, &'static str, String)> {
     let mut new: BTreeMap<String, Ty> = BTreeMap::new();
-    walk(idx, doc, "", id, &mut new)?;
+    walk(idx, opts.depth_limit, doc, "", id, &mut new)?;
     let added: usize = new.values().map(|t| t.weight()).sum();
     if added > 0 && idx.fields + added > opts.total_fields_limit {
         return Err((
@@ -987,11 +1167,21 @@ fn map_document(
 
 fn walk(
     idx: &Index,
+    depth_limit: usize,
     obj: &Map<String, Value>,
     prefix: &str,
     id: &str,
     new: &mut BTreeMap<String, Ty>,
 ) -> Result<(), (u16, &'static str, String)> {
+    if !prefix.is_empty() && prefix.split('.').count() > depth_limit {
+        return Err((
+            400,
+            "illegal_argument_exception",
+            format!(
+                "Limit of mapping depth [{depth_limit}] has been exceeded due to object field [{prefix}]"
+            ),
+        ));
+    }
     for (k, v) in obj {
         // A dotted name is an object path, as OpenSearch expands it.
         let mut path = prefix.to_string();
@@ -1021,7 +1211,7 @@ fn walk(
                 }
             }
         }
-        value(idx, &path, v, id, new)?;
+        value(idx, depth_limit, &path, v, id, new)?;
     }
     Ok(())
 }
@@ -1051,6 +1241,7 @@ fn looks_like_date(s: &str) -> bool {
 
 fn value(
     idx: &Index,
+    depth_limit: usize,
     path: &str,
     v: &Value,
     id: &str,
@@ -1058,7 +1249,7 @@ fn value(
 ) -> Result<(), (u16, &'static str, String)> {
     if let Value::Array(items) = v {
         for item in items {
-            value(idx, path, item, id, new)?;
+            value(idx, depth_limit, path, item, id, new)?;
         }
         return Ok(());
     }
@@ -1077,7 +1268,7 @@ fn value(
         };
         new.insert(path.to_string(), ty);
         if let Value::Object(m) = v {
-            walk(idx, m, path, id, new)?;
+            walk(idx, depth_limit, m, path, id, new)?;
         }
         return Ok(());
     };
@@ -1093,7 +1284,7 @@ fn value(
         ))
     };
     match (ty, v) {
-        (Ty::Object, Value::Object(m)) => walk(idx, m, path, id, new),
+        (Ty::Object, Value::Object(m)) => walk(idx, depth_limit, m, path, id, new),
         (Ty::Object, _) => Err((
             400,
             "mapper_parsing_exception",
