@@ -174,10 +174,16 @@ impl Doc {
 
     /// What the line says, on one line: the JSON `message` member when the
     /// line is JSON, else the first non-blank line of `@message`.
+    /// A Lambda runtime's text header (Python `[LEVEL]\tts\trequestId\t`,
+    /// Node and .NET `ts\trequestId\tLEVEL\t`) is left out: the level, time
+    /// and request are columns of their own, and messages group without them.
     pub fn text(&self) -> &str {
         match &self.json_message {
             Some(m) => crate::stats::first_line(m),
-            None => crate::stats::first_line(&self.message),
+            None => after_runtime_header(
+                crate::stats::first_line(&self.message),
+                self.request_id.as_deref(),
+            ),
         }
     }
 
@@ -195,6 +201,31 @@ impl Doc {
     pub fn has_marker(&self, name: &str) -> bool {
         self.markers.iter().any(|m| m == name)
     }
+}
+
+/// `line` after its Lambda runtime header: the tab-separated fields up to
+/// and including the one that is the line's request id (within the first
+/// three), and a level word right after it; `line` itself when it has none.
+fn after_runtime_header<'a>(line: &'a str, request_id: Option<&str>) -> &'a str {
+    let Some(id) = request_id else { return line };
+    let mut rest = line;
+    for _ in 0..3 {
+        let Some((field, tail)) = rest.split_once('\t') else {
+            return line;
+        };
+        rest = tail;
+        if field == id {
+            if let Some((word, tail)) = rest.split_once('\t')
+                && !word.is_empty()
+                && word.len() <= 8
+                && word.bytes().all(|b| b.is_ascii_uppercase())
+            {
+                rest = tail;
+            }
+            return if rest.trim().is_empty() { line } else { rest };
+        }
+    }
+    line
 }
 
 fn json_message(m: &Map<String, Value>) -> Option<String> {
@@ -479,6 +510,24 @@ mod tests {
             let e = parse_trace_arg(bad).unwrap_err();
             assert!(e.contains("is not a trace id"), "{e}");
         }
+    }
+
+    #[test]
+    fn lambda_runtime_headers_are_left_out_of_the_text() {
+        let id = Some("e8e6c456-a192-4f77-bd98-67579e3928bc");
+        let py = "[WARNING]\t2024-11-25T10:04:19.412Z\te8e6c456-a192-4f77-bd98-67579e3928bc\tWARN: simulated 404 activated";
+        assert_eq!(after_runtime_header(py, id), "WARN: simulated 404 activated");
+        let node = "2024-11-25T10:04:19.412Z\te8e6c456-a192-4f77-bd98-67579e3928bc\tINFO\tlike processed";
+        assert_eq!(after_runtime_header(node, id), "like processed");
+        // No request id, another id, no tabs, or nothing after the header: as it is.
+        assert_eq!(after_runtime_header(py, None), py);
+        assert_eq!(after_runtime_header(py, Some("other")), py);
+        assert_eq!(
+            after_runtime_header("START RequestId: x", id),
+            "START RequestId: x"
+        );
+        let bare = "[INFO]\t2024-11-25T10:04:19.412Z\te8e6c456-a192-4f77-bd98-67579e3928bc\t";
+        assert_eq!(after_runtime_header(bare, id), bare);
     }
 
     #[test]
