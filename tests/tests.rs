@@ -3,6 +3,8 @@
 
 /// The labelled corpus scored per field (`cargo test corpus -- --nocapture`).
 mod corpus;
+/// Inputs the fuzz targets found, kept as regressions (tests/fuzz-regressions/).
+mod fuzz_regressions;
 /// Golden bulk output for every fixture input.
 mod golden;
 /// `lambda::handle` called directly: results, errorTypes, the invocation line.

@@ -278,12 +278,13 @@ fn write_members<'a>(
         } else if nested {
             out.push(b',');
         }
-        if nested {
-            write_json_str(out, name);
-            out.push(b':');
-        } else {
-            key(out, name);
+        // A member's name is the log's, not the bridge's: it may hold a
+        // quote, a backslash or a newline, so it is escaped like any string.
+        if !nested {
+            out.push(b',');
         }
+        write_json_str(out, name);
+        out.push(b':');
         first = false;
         let _ = match value {
             Member::Json(v) => serde_json::to_writer(&mut *out, v),
@@ -372,6 +373,25 @@ mod tests {
             doc["@message"],
             r#"INFO {"user":"x","n":2,"@message":"fake","@id":"evil"}"#
         );
+    }
+
+    #[test]
+    fn merged_member_names_are_escaped() {
+        // Found by fuzzing (parse_line): a member name with a newline, quote
+        // or backslash was written raw, breaking the document and the
+        // `_bulk` body's lines.
+        for mode in [JsonMode::Merge, JsonMode::Nest] {
+            let doc = render(r#"{"a\nb":1,"q\"":2,"b\\s":3,"\u0001":4}"#, None, mode);
+            let members = if mode == JsonMode::Nest {
+                &doc["@json"]
+            } else {
+                &doc
+            };
+            assert_eq!(members["a\nb"], 1);
+            assert_eq!(members["q\""], 2);
+            assert_eq!(members["b\\s"], 3);
+            assert_eq!(members["\u{1}"], 4);
+        }
     }
 
     #[test]
