@@ -67,6 +67,7 @@ fn parse_line_inputs() {
             rest.split_once('\n').unwrap_or((rest, ""))
         };
         let line = parse::parse(message, group, &rules);
+        check_line(&line, &path);
         let event = LogEvent {
             id: "38".into(),
             timestamp: 1_732_541_400_089,
@@ -81,6 +82,31 @@ fn parse_line_inputs() {
             assert_eq!(doc["@message"], message, "{}", path.display());
         }
     }
+}
+
+/// The invariants of a parsed line that the parse_line target checks.
+fn check_line(line: &parse::Line<'_>, path: &std::path::Path) {
+    let hex = |s: &str, len: usize| {
+        s.len() == len
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            && s.bytes().any(|b| b != b'0')
+    };
+    let at = path.display();
+    if let Some(t) = line.trace {
+        assert!(hex(&t.hex(), 32), "{at}: trace {}", t.hex());
+    }
+    if let Some(s) = line.span {
+        assert!(line.trace.is_some(), "{at}: a span without a trace");
+        assert!(hex(&s.hex(), 16), "{at}: span {}", s.hex());
+    }
+    if let Some(id) = &line.request_id {
+        assert!(parse::request_id::plausible(id), "{at}: request id {id:?}");
+    }
+    if let Some(name) = &line.service_name {
+        assert!(!name.trim().is_empty(), "{at}: blank service name");
+    }
+    assert!(line.markers.windows(2).all(|w| w[0] < w[1]), "{at}: markers");
 }
 
 fn bulk_documents(pipeline: &Pipeline, data: LogsData) -> Vec<serde_json::Map<String, Value>> {
