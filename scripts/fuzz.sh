@@ -67,11 +67,11 @@ for t in "${targets[@]}"; do
     cargo "+$toolchain" fuzz build -s "$sanitizer" "$t"
 done
 found=()
-# Deliveries past a few KiB only repeat lines: keep the runs fast.
+# Longer deliveries only repeat lines and cost a run a tenth of its inputs.
 declare -A max_len=([delivery]=-max_len=8192)
 for t in "${targets[@]}"; do
     mkdir -p "corpus/$t" "artifacts/$t"
-    before=$(find "artifacts/$t" -type f | wc -l)
+    before=$(find "artifacts/$t" -type f | sort)
     log="$log_dir/$t.log"
     extra=()
     [[ -f "dict/$t.dict" ]] && extra+=("-dict=dict/$t.dict")
@@ -86,11 +86,11 @@ for t in "${targets[@]}"; do
         >"$log" 2>&1
     rc=$?
     set -e
-    grep -E '^(stat::|Done|#[0-9]+ *DONE)' "$log" | sed "s/^/  $t: /" || true
-    after=$(find "artifacts/$t" -type f | wc -l)
-    if [[ $rc -ne 0 || $after -gt $before ]]; then
-        echo "fuzz.sh: $t FAILED (exit $rc); artifacts:" >&2
-        find "artifacts/$t" -type f | sed 's/^/  fuzz\//' >&2
+    grep -E '^(stat::|#[0-9]+[[:space:]]+DONE)' "$log" | sed "s/^/  $t: /" || true
+    new=$(comm -13 <(echo "$before") <(find "artifacts/$t" -type f | sort))
+    if [[ $rc -ne 0 || -n $new ]]; then
+        echo "fuzz.sh: $t FAILED (exit $rc); new artifacts:" >&2
+        [[ -z $new ]] || sed 's/^/  fuzz\//' <<<"$new" >&2
         grep -m 5 -E 'panicked at|ERROR: libFuzzer|SUMMARY' "$log" | sed 's/^/  /' >&2 || true
         found+=("$t")
     fi
