@@ -192,13 +192,23 @@ fn decode_inputs() {
     let limits = decode::Limits {
         max_decoded_bytes: 256 << 10,
     };
-    for (_, bytes) in inputs("decode") {
+    for (path, bytes) in inputs("decode") {
         let _ = decode::decode_event(&bytes, limits).map_err(|e| e.to_string());
         if let Ok(json) = decode::gunzip(&bytes, limits) {
             assert!(json.len() <= limits.max_decoded_bytes);
             let _ = decode::parse_json(&json).map_err(|e| e.to_string());
         }
-        let _ = decode::parse_json(&bytes).map_err(|e| e.to_string());
+        if let Ok(data) = decode::parse_json(&bytes) {
+            let mut ids = std::collections::HashSet::new();
+            for e in &data.events {
+                assert!(
+                    ids.insert(e.id.as_str()),
+                    "{}: id {:?} kept twice",
+                    path.display(),
+                    e.id
+                );
+            }
+        }
         if let Ok(text) = std::str::from_utf8(&bytes) {
             let _ = decode::decode_data(text, limits).map_err(|e| e.to_string());
         }
