@@ -483,13 +483,18 @@ fn keep_last_of_each_id(events: &mut Vec<LogEvent>) -> usize {
     before - events.len()
 }
 
-/// `a < b` for ids, numerically when both are digit strings.
+/// `a < b` for ids in a strict total order: digit strings first, by length
+/// then text (numerically, for equal-length ids such as CloudWatch Logs'),
+/// then the other ids by text. It must be one order over all ids, or growing
+/// pairs would not prove the ids distinct: mixing "numeric when both are
+/// digits" with "by text otherwise" made `1a < 9 < 10 < 1a` all hold, and a
+/// repeated id passed the fast path (found by the decode fuzz target).
 fn id_less(a: &str, b: &str) -> bool {
-    let digits = |s: &str| s.bytes().all(|c| c.is_ascii_digit());
-    if a.len() != b.len() && digits(a) && digits(b) {
-        return a.len() < b.len();
-    }
-    a < b
+    let key = |s: &str| {
+        let digits = s.bytes().all(|c| c.is_ascii_digit());
+        (!digits, if digits { s.len() } else { 0 })
+    };
+    (key(a), a) < (key(b), b)
 }
 
 /// Encodes decoded subscription JSON as `awslogs.data` (gzip, then padded
@@ -599,6 +604,28 @@ mod tests {
             .collect();
         assert_eq!(got, [("b", "other"), ("a", "second")]);
         assert_eq!(d.duplicates, 1);
+    }
+
+    #[test]
+    fn a_repeated_id_is_found_whatever_the_order_of_mixed_ids() {
+        // Found by fuzzing (decode): each pair grew under the old id order,
+        // so the repeated "1a" was kept twice.
+        let j = json(concat!(
+            r#"{"id":"1a","timestamp":1,"message":"first"},"#,
+            r#"{"id":"9","timestamp":2,"message":"x"},"#,
+            r#"{"id":"10","timestamp":3,"message":"y"},"#,
+            r#"{"id":"1a","timestamp":4,"message":"second"}"#
+        ));
+        let d = parse_json(&j).unwrap();
+        let got: Vec<_> = d
+            .events
+            .iter()
+            .map(|e| (e.id.as_str(), e.message.as_str()))
+            .collect();
+        assert_eq!(got, [("9", "x"), ("10", "y"), ("1a", "second")]);
+        assert_eq!(d.duplicates, 1);
+        assert!(id_less("9", "10") && id_less("10", "1a") && !id_less("1a", "9"));
+        assert!(!id_less("1", "1"));
     }
 
     #[test]

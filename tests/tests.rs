@@ -7,6 +7,8 @@ mod corpus;
 mod dashboards;
 /// The fault matrix: the pipeline into a misbehaving stand-in.
 mod faults;
+/// Inputs the fuzz targets found, kept as regressions (tests/fuzz-regressions/).
+mod fuzz_regressions;
 /// Golden bulk output for every fixture input.
 mod golden;
 /// `lambda::handle` called directly: results, errorTypes, the invocation line.

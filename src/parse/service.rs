@@ -13,7 +13,7 @@
 //!   `/aws/containerinsights/C/application` gives `application`.)
 //! - any other group gives its last path segment (`like-service` →
 //!   `like-service`, `/aws/apigateway/welcome` → `welcome`).
-//! - an empty result gives none.
+//! - an empty or blank result gives none.
 
 use std::borrow::Cow;
 
@@ -49,8 +49,13 @@ fn from_json(json: &Map<String, Value>) -> Option<&str> {
     best.map(|(_, name)| name)
 }
 
-/// The service a log group names (see the module documentation).
+/// The service a log group names (see the module documentation); none when
+/// that is blank (a group CloudWatch would not name, but a delivery can).
 pub fn from_log_group(log_group: &str) -> Option<&str> {
+    segment_of(log_group).filter(|s| !s.trim().is_empty())
+}
+
+fn segment_of(log_group: &str) -> Option<&str> {
     let group = log_group.trim_end_matches('/');
     if let Some(rest) = after(group, "/aws/lambda/") {
         return first_segment(rest).map(strip_edge_region);
@@ -98,6 +103,22 @@ fn strip_edge_region(name: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_blank_segment_names_no_service() {
+        // Found by fuzzing (parse_line): the group "\r" gave the service "\r".
+        for group in [
+            "\r",
+            " ",
+            "/aws/lambda/ /x",
+            "/ecs/\t",
+            "/aws/lambda/us-east-1. ",
+            "a/ \r\n/",
+        ] {
+            assert_eq!(from_log_group(group), None, "{group:?}");
+        }
+        assert_eq!(from_log_group("/aws/lambda/us-east-1.edge"), Some("edge"));
+    }
 
     fn svc(message_json: Option<&str>, group: &str) -> Option<String> {
         let json = message_json.and_then(crate::parse::json::extract_object);
