@@ -36,6 +36,11 @@ def uuid():
     return f"{hexs(8)}-{hexs(4)}-4{hexs(3)}-{rng.choice('89ab')}{hexs(3)}-{hexs(12)}"
 
 
+def iso_ms(ms):
+    from datetime import datetime, timezone
+    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+
 def delivery(group, stream, lines, start_ms, step_ms=37):
     events, ts = [], start_ms
     for i, msg in enumerate(lines):
@@ -43,6 +48,8 @@ def delivery(group, stream, lines, start_ms, step_ms=37):
             ts += msg[0]
             msg = msg[1]
         ts += step_ms
+        # A runtime's header time is the event's own ({TS} in a line).
+        msg = msg.replace("{TS}", iso_ms(ts))
         events.append({"id": event_id(ts, i), "timestamp": ts, "message": msg})
     return {
         "messageType": "DATA_MESSAGE",
@@ -174,9 +181,10 @@ def lambda_python_traced():
     for i in range(8):
         req, tr, seg = uuid(), trace(), hexs(16)
         lines.append(f"START RequestId: {req} Version: $LATEST")
-        lines.append(f"[INFO]\t2024-11-25T10:0{3 + i // 4}:{10 + i * 3:02d}.{rng.randint(100, 999)}Z\t{req}\tProcessing like for mysfit {rng.choice(MYSFITS)}")
+        rng.randint(100, 999)  # kept so that every later id and trace stays as it was
+        lines.append(f"[INFO]\t{{TS}}\t{req}\tProcessing like for mysfit {rng.choice(MYSFITS)}")
         if i == 3:
-            lines.append(f"[WARNING]\t2024-11-25T10:04:19.412Z\t{req}\tWARN: simulated 404 activated")
+            lines.append(f"[WARNING]\t{{TS}}\t{req}\tWARN: simulated 404 activated")
         if i == 5:
             lines.append(
                 f"[ERROR] KeyError: 'mysfitId'\nTraceback (most recent call last):\n"
