@@ -75,8 +75,17 @@ impl TraceId {
 
     /// The X-Ray form, lower case.
     pub fn xray(self) -> String {
-        let h = self.hex();
-        format!("1-{}-{}", &h[..8], &h[8..])
+        let mut out = String::with_capacity(35);
+        out.push_str("1-");
+        let v = self.0.get();
+        for i in (0..32).rev() {
+            if i == 23 {
+                // After the eight digits of the epoch seconds.
+                out.push('-');
+            }
+            out.push(HEX[((v >> (i * 4)) & 0xf) as usize] as char);
+        }
+        out
     }
 
     /// The id as a number; `None` for zero.
@@ -98,7 +107,12 @@ impl SpanId {
 
     /// The 16-hex form, lower case.
     pub fn hex(self) -> String {
-        format!("{:016x}", self.0.get())
+        let mut out = String::with_capacity(16);
+        let v = self.0.get();
+        for i in (0..16).rev() {
+            out.push(HEX[((v >> (i * 4)) & 0xf) as usize] as char);
+        }
+        out
     }
 
     /// The id as a number; `None` for zero.
