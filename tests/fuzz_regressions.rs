@@ -41,31 +41,15 @@ fn object(line: &[u8], what: &str) -> serde_json::Map<String, Value> {
     }
 }
 
-/// The log groups of fuzz/fuzz_targets/parse_line.rs, in its order.
-const GROUPS: &[&str] = &[
-    "/aws/lambda/orders",
-    "/ecs/like-service",
-    "/aws/ecs/cart/api",
-    "/aws/eks/prod/containers",
-    "/aws/lambda/us-east-1.edge-auth",
-    "like-service",
-    "/aws/apigateway/welcome",
-    "",
-    "/",
-    "/aws/lambda/",
-];
+/// The targets' own framing of their bytes.
+#[path = "../fuzz/src/framing.rs"]
+mod framing;
 
 #[test]
 fn parse_line_inputs() {
     let rules = Rules::default();
     for (path, bytes) in inputs("parse_line") {
-        let (&selector, rest) = bytes.split_first().unwrap();
-        let rest = std::str::from_utf8(rest).unwrap();
-        let (group, message) = if selector < 0x80 {
-            (GROUPS[selector as usize % GROUPS.len()], rest)
-        } else {
-            rest.split_once('\n').unwrap_or((rest, ""))
-        };
+        let (group, message) = framing::parse_line_input(&bytes).unwrap();
         let line = parse::parse(message, group, &rules);
         check_line(&line, &path);
         let event = LogEvent {
@@ -141,33 +125,7 @@ fn delivery_inputs() {
         Config::from_settings(&settings).unwrap()
     };
     for (path, bytes) in inputs("delivery") {
-        // As the target does: subscription JSON, else one event per line.
-        let data = match decode::parse_json(&bytes) {
-            Ok(d) => d,
-            Err(_) => {
-                let text = std::str::from_utf8(&bytes).unwrap();
-                let events = text
-                    .split_inclusive('\n')
-                    .enumerate()
-                    .map(|(i, line)| LogEvent {
-                        id: format!("{:056}", 38_000_000 + i),
-                        timestamp: 1_732_541_400_000 + i as i64,
-                        message: line.to_string(),
-                        extracted_fields: None,
-                    })
-                    .collect();
-                LogsData {
-                    message_type: MessageType::Data,
-                    owner: "123456789012".into(),
-                    log_group: "/aws/lambda/fuzz".into(),
-                    log_stream: "2024/11/25/[$LATEST]0123456789abcdef0123456789abcdef".into(),
-                    subscription_filters: vec!["all".into()],
-                    events,
-                    refused: Vec::new(),
-                    duplicates: 0,
-                }
-            }
-        };
+        let data = framing::delivery_input(&bytes).unwrap();
         let whole = Pipeline::new(config(&[]));
         let docs = bulk_documents(&whole, data.clone());
         if data.message_type == MessageType::Data {

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use cwl_trace_bridge::config::{Config, Settings};
-use cwl_trace_bridge::decode::{self, LogEvent, LogsData, MessageType};
+use cwl_trace_bridge::decode::{LogEvent, LogsData, MessageType};
 use cwl_trace_bridge::pipeline::{Pipeline, Prepared};
 use cwl_trace_bridge::sink::Action;
 use fuzz_checks::{id_hex, parse_strict};
@@ -44,12 +44,8 @@ fn config(settings: &[(&str, &str)]) -> Config {
 }
 
 fuzz_target!(|bytes: &[u8]| {
-    let data = match decode::parse_json(bytes) {
-        Ok(d) => d,
-        Err(_) => match std::str::from_utf8(bytes) {
-            Ok(text) => lines_delivery(text),
-            Err(_) => return,
-        },
+    let Some(data) = fuzz_checks::framing::delivery_input(bytes) else {
+        return;
     };
 
     // A: each document is its event.
@@ -120,30 +116,6 @@ fuzz_target!(|bytes: &[u8]| {
         }
     }
 });
-
-/// A delivery with one event per line of `text`.
-fn lines_delivery(text: &str) -> LogsData {
-    let events = text
-        .split_inclusive('\n')
-        .enumerate()
-        .map(|(i, line)| LogEvent {
-            id: format!("{:056}", 38_000_000 + i),
-            timestamp: 1_732_541_400_000 + i as i64,
-            message: line.to_string(),
-            extracted_fields: None,
-        })
-        .collect();
-    LogsData {
-        message_type: MessageType::Data,
-        owner: "123456789012".into(),
-        log_group: "/aws/lambda/fuzz".into(),
-        log_stream: "2024/11/25/[$LATEST]0123456789abcdef0123456789abcdef".into(),
-        subscription_filters: vec!["all".into()],
-        events,
-        refused: Vec::new(),
-        duplicates: 0,
-    }
-}
 
 /// Checks the `_bulk` body of `prepared` and returns its `index` documents.
 /// `sent` maps the `_id` of every document indexed so far by this pipeline

@@ -18,30 +18,9 @@ use serde_json::Value;
 
 static RULES: LazyLock<Rules> = LazyLock::new(Rules::default);
 
-const GROUPS: &[&str] = &[
-    "/aws/lambda/orders",
-    "/ecs/like-service",
-    "/aws/ecs/cart/api",
-    "/aws/eks/prod/containers",
-    "/aws/lambda/us-east-1.edge-auth",
-    "like-service",
-    "/aws/apigateway/welcome",
-    "",
-    "/",
-    "/aws/lambda/",
-];
-
 fuzz_target!(|data: &[u8]| {
-    let Some((&selector, rest)) = data.split_first() else {
+    let Some((group, message)) = fuzz_checks::framing::parse_line_input(data) else {
         return;
-    };
-    let Ok(rest) = std::str::from_utf8(rest) else {
-        return;
-    };
-    let (group, message) = if selector < 0x80 {
-        (GROUPS[selector as usize % GROUPS.len()], rest)
-    } else {
-        rest.split_once('\n').unwrap_or((rest, ""))
     };
     let rules = &*RULES;
     let line = parse::parse(message, group, rules);

@@ -1,5 +1,7 @@
 //! Checks shared by the fuzz targets.
 
+pub mod framing;
+
 use std::collections::HashSet;
 use std::fmt;
 
