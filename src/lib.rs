@@ -42,6 +42,7 @@ pub mod lambda;
 pub mod multiline;
 pub mod parse;
 pub mod pipeline;
+pub mod rawjson;
 pub mod render;
 pub mod replay;
 pub mod sink;
