@@ -2,20 +2,29 @@
 //! OpenSearch" function finds it: the text from the first `{` to the end of
 //! the message, when that whole text is one JSON object.
 
-use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+pub use crate::rawjson::{Members, Raw};
+
+/// `s` without blanks at its ends, still borrowed when it was.
+pub fn trimmed(s: Cow<'_, str>) -> Cow<'_, str> {
+    match s {
+        Cow::Borrowed(b) => Cow::Borrowed(b.trim()),
+        Cow::Owned(o) if o.trim().len() == o.len() => Cow::Owned(o),
+        Cow::Owned(o) => Cow::Owned(o.trim().to_owned()),
+    }
+}
 
 /// The members of the JSON object that runs from the first `{` of `message`
-/// to its end, or `None`.
-pub fn extract_object(message: &str) -> Option<Map<String, Value>> {
+/// to its end, or `None`. They borrow from `message`: nothing is decoded
+/// until an extractor asks for a value.
+pub fn extract_object(message: &str) -> Option<Members<'_>> {
     let start = memchr::memchr(b'{', message.as_bytes())?;
     let tail = message[start..].trim_end_matches([' ', '\t', '\r', '\n']);
     if !tail.ends_with('}') {
         return None;
     }
-    match serde_json::from_str::<Value>(tail) {
-        Ok(Value::Object(map)) => Some(map),
-        _ => None,
-    }
+    Members::parse(tail)
 }
 
 #[cfg(test)]
@@ -25,8 +34,9 @@ mod tests {
     #[test]
     fn takes_the_text_from_the_first_brace() {
         let m = extract_object(r#"2024-01-01 INFO {"a":1,"b":{"c":"d"}}"#).unwrap();
-        assert_eq!(m["a"], 1);
-        assert_eq!(m["b"]["c"], "d");
+        assert_eq!(m.get("a"), Some(Raw::Num("1")));
+        let b = m.get("b").and_then(Raw::as_object).unwrap();
+        assert_eq!(b.get("c").and_then(Raw::as_str).as_deref(), Some("d"));
     }
 
     #[test]

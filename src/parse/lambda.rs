@@ -26,7 +26,7 @@
 
 use std::borrow::Cow;
 
-use serde_json::{Map, Value};
+use super::json::{Members, Raw};
 
 use super::Report;
 
@@ -76,7 +76,7 @@ pub fn text_kind(message: &str) -> Option<&'static str> {
 }
 
 /// `@type` and REPORT metrics.
-pub fn platform<'a>(message: &'a str, json: Option<&Map<String, Value>>) -> (Option<Cow<'a, str>>, Report) {
+pub fn platform<'a>(message: &'a str, json: Option<&Members<'a>>) -> (Option<Cow<'a, str>>, Report) {
     if let Some(kind) = text_kind(message) {
         let report = if kind == "REPORT" {
             text_report(message)
@@ -91,17 +91,17 @@ pub fn platform<'a>(message: &'a str, json: Option<&Map<String, Value>>) -> (Opt
     let report = if kind == "platform.report" {
         record
             .get("metrics")
-            .and_then(Value::as_object)
-            .map(json_report)
+            .and_then(Raw::as_object)
+            .map(|m| json_report(&m))
             .unwrap_or_default()
     } else {
         Report::default()
     };
-    (Some(Cow::Owned(kind.to_owned())), report)
+    (Some(kind), report)
 }
 
 /// The `type` and `record` of a Lambda JSON `platform.*` record.
-pub fn platform_record(json: &Map<String, Value>) -> Option<(&str, &Map<String, Value>)> {
+pub fn platform_record<'a>(json: &Members<'a>) -> Option<(Cow<'a, str>, Members<'a>)> {
     let kind = json.get("type")?.as_str()?;
     if !kind.starts_with("platform.") || kind.len() == "platform.".len() {
         return None;
@@ -175,11 +175,11 @@ fn parse_mb(s: &str) -> Option<u64> {
     s.parse().ok()
 }
 
-fn json_report(metrics: &Map<String, Value>) -> Report {
+fn json_report(metrics: &Members<'_>) -> Report {
     let ms = |k: &str| {
         metrics
             .get(k)
-            .and_then(Value::as_f64)
+            .and_then(Raw::as_f64)
             .filter(|v| v.is_finite() && *v >= 0.0)
     };
     let mb = |k: &str| {

@@ -45,7 +45,7 @@
 //! bytes only (no allocation); a coloured header is copied to a stack
 //! buffer without its escape sequences.
 
-use serde_json::{Map, Value};
+use super::json::{Members, Raw};
 
 /// The normalised levels of `@level`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -109,7 +109,7 @@ impl Level {
 
 /// The level of a line: from its text header, else from its JSON members
 /// (see the module docs).
-pub fn detect(message: &str, json: Option<&Map<String, Value>>) -> Option<Level> {
+pub fn detect(message: &str, json: Option<&Members<'_>>) -> Option<Level> {
     header_level(message.as_bytes()).or_else(|| json.and_then(json_level))
 }
 
@@ -126,7 +126,7 @@ const JSON_KEYS: [&str; 9] = [
     "lvl",
 ];
 
-fn json_level(obj: &Map<String, Value>) -> Option<Level> {
+fn json_level(obj: &Members<'_>) -> Option<Level> {
     for key in JSON_KEYS {
         let value = if key == "log.level" {
             obj.get(key).or_else(|| obj.get("log")?.as_object()?.get("level"))
@@ -145,18 +145,15 @@ fn json_level(obj: &Map<String, Value>) -> Option<Level> {
         return Some(Level::Info);
     }
     // Docker / FireLens: the container's own line.
-    match obj.get("log") {
-        Some(Value::String(line)) => header_level(line.as_bytes()),
-        _ => None,
-    }
+    header_level(obj.get("log")?.as_str()?.as_bytes())
 }
 
 /// A level member's value: a spelling (colour codes and blanks ignored) or
 /// a pino / bunyan number.
-fn value_level(v: &Value) -> Option<Level> {
+fn value_level(v: Raw<'_>) -> Option<Level> {
     match v {
-        Value::String(s) => with_stripped(s.as_bytes(), |b| spelling(b.trim_ascii())),
-        Value::Number(n) => n.as_u64().and_then(Level::from_number),
+        Raw::Str(s) => with_stripped(s.decode().as_bytes(), |b| spelling(b.trim_ascii())),
+        Raw::Num(_) => v.as_u64().and_then(Level::from_number),
         _ => None,
     }
 }

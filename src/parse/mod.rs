@@ -18,8 +18,6 @@ pub mod trace;
 
 use std::borrow::Cow;
 
-use serde_json::{Map, Value};
-
 pub use level::Level;
 pub use markers::{MarkerError, MarkerSet};
 pub use trace::{SpanId, TraceId};
@@ -96,7 +94,7 @@ pub struct Line<'a> {
     pub http: Http<'a>,
     /// The members of the JSON object that runs from the message's first `{`
     /// to its end, when there is one.
-    pub json: Option<Map<String, Value>>,
+    pub json: Option<json::Members<'a>>,
 }
 
 /// The parse configuration: compiled once per process.

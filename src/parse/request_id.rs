@@ -35,7 +35,7 @@
 
 use std::borrow::Cow;
 
-use serde_json::{Map, Value};
+use super::json::{Members, Raw, trimmed};
 
 use super::lambda;
 
@@ -77,10 +77,10 @@ const LEVEL_WORDS: [&str; 32] = [
 ];
 
 /// The request id of the line.
-pub fn find<'a>(message: &'a str, json: Option<&Map<String, Value>>) -> Option<Cow<'a, str>> {
+pub fn find<'a>(message: &'a str, json: Option<&Members<'a>>) -> Option<Cow<'a, str>> {
     from_text(message)
         .map(Cow::Borrowed)
-        .or_else(|| json.and_then(from_json).map(|s| Cow::Owned(s.to_owned())))
+        .or_else(|| json.and_then(from_json))
 }
 
 fn from_text(message: &str) -> Option<&str> {
@@ -281,16 +281,16 @@ fn tokens(s: &str) -> impl Iterator<Item = &str> {
 /// `requestId`, `request_id`, `aws_request_id`, `awsRequestId`,
 /// `AWSRequestId`, `function_request_id` (in that order) that looks like an
 /// id. One pass over the members: cheaper than a hash lookup per name.
-fn from_json(json: &Map<String, Value>) -> Option<&str> {
+fn from_json<'a>(json: &Members<'a>) -> Option<Cow<'a, str>> {
     if let Some((_, record)) = lambda::platform_record(json) {
         return record
             .get("requestId")
-            .and_then(Value::as_str)
+            .and_then(Raw::as_str)
             .filter(|id| plausible(id));
     }
-    let mut best: Option<(u8, &str)> = None;
-    for (key, value) in json {
-        let rank = match key.as_str() {
+    let mut best: Option<(u8, Cow<'a, str>)> = None;
+    for (key, value) in json.iter() {
+        let rank = match key {
             "requestId" => 0,
             "request_id" => 1,
             "aws_request_id" => 2,
@@ -299,11 +299,11 @@ fn from_json(json: &Map<String, Value>) -> Option<&str> {
             "function_request_id" => 5,
             _ => continue,
         };
-        if best.is_some_and(|(b, _)| b < rank) {
+        if best.as_ref().is_some_and(|(b, _)| *b < rank) {
             continue;
         }
-        if let Some(id) = value.as_str().map(str::trim).filter(|id| plausible(id)) {
-            best = Some((rank, id));
+        if let Some(id) = value.as_str().filter(|id| plausible(id.trim())) {
+            best = Some((rank, trimmed(id)));
         }
     }
     best.map(|(_, id)| id)

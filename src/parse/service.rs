@@ -17,34 +17,33 @@
 
 use std::borrow::Cow;
 
-use serde_json::{Map, Value};
+use super::json::{Members, Raw, trimmed};
 
 /// The service a line comes from.
-pub fn name<'a>(json: Option<&Map<String, Value>>, log_group: &'a str) -> Option<Cow<'a, str>> {
+pub fn name<'a>(json: Option<&Members<'a>>, log_group: &'a str) -> Option<Cow<'a, str>> {
     json.and_then(from_json)
-        .map(|s| Cow::Owned(s.to_owned()))
         .or_else(|| from_log_group(log_group).map(Cow::Borrowed))
 }
 
 /// One pass over the members (cheaper than a hash lookup per name): the
 /// best-ranked non-blank string.
-fn from_json(json: &Map<String, Value>) -> Option<&str> {
-    let mut best: Option<(u8, &str)> = None;
-    for (key, value) in json {
-        let (rank, name) = match (key.as_str(), value) {
-            ("serviceName", Value::String(s)) => (0, s.as_str()),
-            ("service", Value::String(s)) => (1, s.as_str()),
-            ("service.name", Value::String(s)) => (2, s.as_str()),
-            ("service", Value::Object(o)) => match o.get("name") {
-                Some(Value::String(s)) => (3, s.as_str()),
+fn from_json<'a>(json: &Members<'a>) -> Option<Cow<'a, str>> {
+    let mut best: Option<(u8, Cow<'a, str>)> = None;
+    for (key, value) in json.iter() {
+        let (rank, name) = match (key, value) {
+            ("serviceName", Raw::Str(s)) => (0, s.decode()),
+            ("service", Raw::Str(s)) => (1, s.decode()),
+            ("service.name", Raw::Str(s)) => (2, s.decode()),
+            ("service", Raw::Object(_)) => match value.as_object().and_then(|o| o.get("name")) {
+                Some(Raw::Str(s)) => (3, s.decode()),
                 _ => continue,
             },
             _ => continue,
         };
-        let name = name.trim();
-        if !name.is_empty() && best.is_none_or(|(b, _)| rank < b) {
-            best = Some((rank, name));
+        if best.as_ref().is_some_and(|(b, _)| *b <= rank) || name.trim().is_empty() {
+            continue;
         }
+        best = Some((rank, trimmed(name)));
     }
     best.map(|(_, name)| name)
 }

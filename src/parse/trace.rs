@@ -34,7 +34,9 @@ use std::num::{NonZeroU64, NonZeroU128};
 use std::sync::LazyLock;
 
 use memchr::memmem::Finder;
-use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+use super::json::{Members, Raw};
 
 /// A 128-bit trace id, never zero. X-Ray `1-5759e988-bd862e3fe1be46a994272793`
 /// and 32-hex `5759e988bd862e3fe1be46a994272793` are two spellings of it.
@@ -137,7 +139,7 @@ pub struct Found {
 
 /// The first trace id the line states, in SCHEMA.md's order (see the module
 /// documentation for the exact forms).
-pub fn find(message: &str, json: Option<&Map<String, Value>>) -> Option<Found> {
+pub fn find(message: &str, json: Option<&Members<'_>>) -> Option<Found> {
     let msg = message.as_bytes();
     // Every form carries at least 24 hex digits in a row (the X-Ray id's
     // second part, or 32 hex), JSON values included: most lines stop here.
@@ -346,13 +348,13 @@ fn amzn_header(msg: &[u8]) -> Option<Found> {
 
 /// `record.tracing` of a Lambda `platform.*` record: the trace of its
 /// `value` (an `X-Amzn-Trace-Id` value), the span `spanId`, else `Parent`.
-fn platform_tracing(json: &Map<String, Value>) -> Option<Found> {
+fn platform_tracing(json: &Members<'_>) -> Option<Found> {
     let (_, record) = super::lambda::platform_record(json)?;
-    let tracing = record.get("tracing")?;
+    let tracing = record.get("tracing")?.as_object()?;
     let found = amzn_header(tracing.get("value")?.as_str()?.as_bytes())?;
     let own = tracing
         .get("spanId")
-        .and_then(Value::as_str)
+        .and_then(Raw::as_str)
         .and_then(|s| span_hex(s.as_bytes()));
     Some(Found {
         trace: found.trace,
@@ -395,7 +397,7 @@ fn json_trace_value(s: &str) -> Option<Found> {
 /// The rank of a trace member (lower is tried first): SCHEMA.md's order,
 /// then the extra spellings; a nested `{"trace":{"id":…}}` ranks right
 /// after the dotted `trace.id`.
-fn trace_rank<'m>(key: &str, value: &'m Value) -> Option<(u8, &'m str)> {
+fn trace_rank<'m>(key: &str, value: Raw<'m>) -> Option<(u8, Cow<'m, str>)> {
     let rank = match key {
         "traceId" => 0,
         "trace_id" => 2,
@@ -413,7 +415,7 @@ fn trace_rank<'m>(key: &str, value: &'m Value) -> Option<(u8, &'m str)> {
 }
 
 /// The rank of a span member, as [`trace_rank`].
-fn span_rank<'m>(key: &str, value: &'m Value) -> Option<(u8, &'m str)> {
+fn span_rank<'m>(key: &str, value: Raw<'m>) -> Option<(u8, Cow<'m, str>)> {
     let rank = match key {
         "spanId" => 0,
         "span_id" => 2,
@@ -429,13 +431,13 @@ fn span_rank<'m>(key: &str, value: &'m Value) -> Option<(u8, &'m str)> {
 
 /// One pass over the members (a hash lookup per candidate key would cost
 /// more than comparing a dozen short names).
-fn json_members(json: &Map<String, Value>) -> Option<Found> {
+fn json_members(json: &Members<'_>) -> Option<Found> {
     let mut trace: Option<(u8, Found)> = None;
     let mut span: Option<(u8, SpanId)> = None;
-    for (key, value) in json {
+    for (key, value) in json.iter() {
         if let Some((r, s)) = trace_rank(key, value) {
             if trace.is_none_or(|(best, _)| r < best)
-                && let Some(f) = json_trace_value(s)
+                && let Some(f) = json_trace_value(&s)
             {
                 trace = Some((r, f));
             }

@@ -1,7 +1,6 @@
 //! Tests of [`super::find`] and the id types, one behaviour each.
 
 use proptest::prelude::*;
-use serde_json::{Map, Value};
 
 use super::*;
 
@@ -9,7 +8,7 @@ const XRAY: &str = "1-5759e988-bd862e3fe1be46a994272793";
 const HEX32: &str = "5759e988bd862e3fe1be46a994272793";
 const SPAN: &str = "53995c3f42cd8ad8";
 
-fn obj(s: &str) -> Map<String, Value> {
+fn obj(s: &str) -> crate::parse::json::Members<'_> {
     crate::parse::json::extract_object(s).unwrap()
 }
 

@@ -249,7 +249,7 @@ pub fn write_document(
         (Some(fields), mode) => write_members(out, extracted_members(fields), mode),
         (None, mode) => {
             if let Some(obj) = &line.json {
-                write_members(out, obj.iter().map(|(k, v)| (k.as_str(), Member::Json(v))), mode);
+                write_members(out, obj.iter().map(|(k, v)| (k, Member::Raw(v))), mode);
             }
         }
     }
@@ -257,6 +257,8 @@ pub fn write_document(
 }
 
 enum Member<'a> {
+    /// A member of the message's own JSON, written as it stands there.
+    Raw(crate::rawjson::Raw<'a>),
     Json(&'a Value),
     Number(f64),
     Integer(i64),
@@ -289,6 +291,10 @@ fn write_members<'a>(
         out.push(b':');
         first = false;
         let _ = match value {
+            Member::Raw(v) => {
+                v.write(out);
+                Ok(())
+            }
             Member::Json(v) => serde_json::to_writer(&mut *out, v),
             Member::Number(n) => serde_json::to_writer(&mut *out, &n),
             Member::Integer(n) => serde_json::to_writer(&mut *out, &n),

@@ -1,7 +1,5 @@
 //! Level detection: one test per family of formats, tricky negatives, JSON.
 
-use serde_json::{Map, Value};
-
 use super::*;
 
 use Level::{Debug as D, Error as E, Fatal as F, Info as I, Trace as T, Warn as W};
@@ -595,14 +593,12 @@ fn ansi_colour_codes_are_ignored() {
 
 #[test]
 fn json_only_when_the_text_header_says_nothing() {
-    let mut obj = Map::new();
-    obj.insert("level".into(), Value::from("error"));
-    assert_eq!(detect("plain text", Some(&obj)), Some(E));
-    assert_eq!(detect("WARN: header", Some(&obj)), Some(W));
-    obj.insert("level".into(), Value::from(40));
-    assert_eq!(detect("{}", Some(&obj)), Some(W));
-    obj.insert("level".into(), Value::from(40.5));
-    assert_eq!(detect("{}", Some(&obj)), None);
+    let obj = |text| crate::parse::json::extract_object(text).unwrap();
+    let error = obj(r#"{"level":"error"}"#);
+    assert_eq!(detect("plain text", Some(&error)), Some(E));
+    assert_eq!(detect("WARN: header", Some(&error)), Some(W));
+    assert_eq!(detect("{}", Some(&obj(r#"{"level":40}"#))), Some(W));
+    assert_eq!(detect("{}", Some(&obj(r#"{"level":40.5}"#))), None);
 }
 
 #[test]
