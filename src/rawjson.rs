@@ -16,7 +16,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use crate::render::needs_escape;
+use crate::render::next_escape;
 
 /// The deepest nesting of arrays and objects accepted: `serde_json`'s
 /// recursion limit, so that both agree on what is JSON.
@@ -299,14 +299,7 @@ impl<'a> Reader<'a> {
         let mut i = start;
         let mut escaped = false;
         loop {
-            while let Some(chunk) = b.get(i..i + 8) {
-                let mut word = [0u8; 8];
-                word.copy_from_slice(chunk);
-                if needs_escape(u64::from_le_bytes(word)) {
-                    break;
-                }
-                i += 8;
-            }
+            i = next_escape(b, i)?;
             match *b.get(i)? {
                 b'"' => {
                     self.pos = i + 1;
@@ -317,8 +310,7 @@ impl<'a> Reader<'a> {
                     escaped = true;
                     i = escape_end(b, i)?;
                 }
-                0..=0x1f => return None,
-                _ => i += 1,
+                _ => return None,
             }
         }
     }

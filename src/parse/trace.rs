@@ -67,26 +67,33 @@ impl TraceId {
 
     /// The 32-hex form, lower case.
     pub fn hex(self) -> String {
-        let mut out = String::with_capacity(32);
-        let v = self.0.get();
-        for i in (0..32).rev() {
-            out.push(HEX[((v >> (i * 4)) & 0xf) as usize] as char);
-        }
-        out
+        String::from_utf8_lossy(&self.hex_bytes()).into_owned()
     }
 
     /// The X-Ray form, lower case.
     pub fn xray(self) -> String {
-        let mut out = String::with_capacity(35);
-        out.push_str("1-");
+        String::from_utf8_lossy(&self.xray_bytes()).into_owned()
+    }
+
+    /// The 32-hex form as ASCII bytes, for writers (no allocation).
+    pub fn hex_bytes(self) -> [u8; 32] {
+        let mut out = [0u8; 32];
         let v = self.0.get();
-        for i in (0..32).rev() {
-            if i == 23 {
-                // After the eight digits of the epoch seconds.
-                out.push('-');
-            }
-            out.push(HEX[((v >> (i * 4)) & 0xf) as usize] as char);
+        for (i, d) in out.iter_mut().enumerate() {
+            *d = HEX[((v >> ((31 - i) * 4)) & 0xf) as usize];
         }
+        out
+    }
+
+    /// The X-Ray form `1-<8 hex>-<24 hex>` as ASCII bytes.
+    pub fn xray_bytes(self) -> [u8; 35] {
+        let hex = self.hex_bytes();
+        let mut out = [0u8; 35];
+        out[..2].copy_from_slice(b"1-");
+        // The eight digits of the epoch seconds, then the 24 of the id.
+        out[2..10].copy_from_slice(&hex[..8]);
+        out[10] = b'-';
+        out[11..].copy_from_slice(&hex[8..]);
         out
     }
 
@@ -109,10 +116,15 @@ impl SpanId {
 
     /// The 16-hex form, lower case.
     pub fn hex(self) -> String {
-        let mut out = String::with_capacity(16);
+        String::from_utf8_lossy(&self.hex_bytes()).into_owned()
+    }
+
+    /// The 16-hex form as ASCII bytes, for writers (no allocation).
+    pub fn hex_bytes(self) -> [u8; 16] {
+        let mut out = [0u8; 16];
         let v = self.0.get();
-        for i in (0..16).rev() {
-            out.push(HEX[((v >> (i * 4)) & 0xf) as usize] as char);
+        for (i, d) in out.iter_mut().enumerate() {
+            *d = HEX[((v >> ((15 - i) * 4)) & 0xf) as usize];
         }
         out
     }

@@ -11,7 +11,7 @@ mod escape;
 
 use serde_json::{Map, Value};
 
-pub(crate) use escape::needs_escape;
+pub(crate) use escape::next_escape;
 pub use escape::write_json_str;
 
 use crate::decode::LogEvent;
@@ -148,9 +148,15 @@ fn key(out: &mut Vec<u8>, name: &str) {
 
 /// `,"name":"value"` for values that need no escaping (levels, hex ids).
 fn raw_field(out: &mut Vec<u8>, name: &str, value: &str) {
+    ascii_field(out, name, value.as_bytes());
+}
+
+/// [`raw_field`] for ASCII bytes that need no escaping.
+fn ascii_field(out: &mut Vec<u8>, name: &str, value: &[u8]) {
+    debug_assert!(value.iter().all(|b| b.is_ascii_graphic()));
     key(out, name);
     out.push(b'"');
-    out.extend_from_slice(value.as_bytes());
+    out.extend_from_slice(value);
     out.push(b'"');
 }
 
@@ -212,10 +218,10 @@ pub fn write_document(
         str_field(out, f::REQUEST_ID, r);
     }
     if let Some(t) = line.trace {
-        raw_field(out, f::XRAY_TRACE_ID, &t.xray());
-        raw_field(out, f::TRACE_ID, &t.hex());
+        ascii_field(out, f::XRAY_TRACE_ID, &t.xray_bytes());
+        ascii_field(out, f::TRACE_ID, &t.hex_bytes());
         if let Some(s) = line.span {
-            raw_field(out, f::SPAN_ID, &s.hex());
+            ascii_field(out, f::SPAN_ID, &s.hex_bytes());
         }
         if let Some(src) = line.trace_source {
             raw_field(out, f::TRACE_SOURCE, src.as_str());
