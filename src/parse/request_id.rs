@@ -142,8 +142,15 @@ fn after_request_id(message: &str) -> Option<&str> {
 
 /// A value that looks like a request id (see the module documentation).
 pub fn plausible(id: &str) -> bool {
+    // ASCII (the usual case): no whitespace or control character is
+    // above the space, except DEL.
+    let clean = if id.is_ascii() {
+        id.bytes().all(|b| b > b' ' && b != 0x7f)
+    } else {
+        !id.chars().any(|c| c.is_whitespace() || c.is_control())
+    };
     (8..=128).contains(&id.len())
-        && !id.chars().any(|c| c.is_whitespace() || c.is_control())
+        && clean
         && !["undefined", "null", "none", "nil"]
             .iter()
             .any(|w| id.eq_ignore_ascii_case(w))

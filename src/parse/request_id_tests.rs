@@ -268,3 +268,12 @@ fn uuid_glued_to_a_word_is_not_a_header() {
     let m = format!("2024-11-25T10:01:02.123Z {ID}x INFO hi");
     assert_eq!(rid(&m), None);
 }
+
+#[test]
+fn plausible_ascii_fast_path_agrees_with_char_classes() {
+    for b in 0u8..=0x7f {
+        let id = format!("abcd{}efgh", b as char);
+        let slow = !id.chars().any(|c| c.is_whitespace() || c.is_control());
+        assert_eq!(plausible(&id), slow, "{b:#x}");
+    }
+}
