@@ -27,7 +27,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("deliveries/lambda-python-traced.json", "lambda-python"),
 ];
 
-fn fixture_delivery(rel: &str) -> LogsData {
+fn fixture_delivery(rel: &str) -> LogsData<'static> {
     let path = format!("{}/fixtures/{rel}", env!("CARGO_MANIFEST_DIR"));
     let bytes = std::fs::read(&path).expect("fixture");
     decode::decode_event(&bytes, Limits::default()).expect("fixture decodes")
