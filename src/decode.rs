@@ -935,3 +935,7 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+#[path = "decode_tests.rs"]
+mod differential;
