@@ -27,7 +27,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("deliveries/lambda-python-traced.json", "lambda-python"),
 ];
 
-fn fixture_delivery(rel: &str) -> LogsData {
+fn fixture_delivery(rel: &str) -> LogsData<'static> {
     let path = format!("{}/fixtures/{rel}", env!("CARGO_MANIFEST_DIR"));
     let bytes = std::fs::read(&path).expect("fixture");
     decode::decode_event(&bytes, Limits::default()).expect("fixture decodes")
@@ -82,10 +82,21 @@ fn bench_whole(c: &mut Criterion) {
     g.bench_function("gunzip_only", |b| {
         b.iter(|| decode::gunzip(black_box(&gz), limits).unwrap())
     });
+    // What the pipeline does: inflate, then a delivery borrowing from it.
     g.bench_function("decode", |b| {
+        b.iter(|| {
+            let json = decode::inflate_event(black_box(event.as_bytes()), limits).unwrap();
+            black_box(decode::parse_json(&json).unwrap().events.len())
+        })
+    });
+    g.bench_function("decode_owned", |b| {
         b.iter(|| decode::decode_event(black_box(event.as_bytes()), limits).unwrap())
     });
-    let decoded = decode::decode_event(event.as_bytes(), limits).unwrap();
+    let inflated = decode::inflate_event(event.as_bytes(), limits).unwrap();
+    g.bench_function("parse_json", |b| {
+        b.iter(|| black_box(decode::parse_json(black_box(&inflated)).unwrap().events.len()))
+    });
+    let decoded = decode::parse_json(&inflated).unwrap();
     let pipeline = Pipeline::new(config());
     g.bench_function("prepare", |b| {
         b.iter_batched(

@@ -26,7 +26,7 @@ const DELIVERIES: usize = 10;
 const EVENTS: usize = 5_000;
 
 /// Flask "like" service lines with chaos, X-Ray and access logs.
-fn corpus() -> Vec<LogsData> {
+fn corpus() -> Vec<LogsData<'static>> {
     (0..DELIVERIES)
         .map(|d| {
             let events: Vec<serde_json::Value> = (0..EVENTS)
@@ -53,7 +53,9 @@ fn corpus() -> Vec<LogsData> {
                 "logGroup": "/ecs/like-service", "logStream": format!("ecs/like/{d}"),
                 "subscriptionFilters": ["cwl-trace-bridge"], "logEvents": events,
             });
-            decode::parse_json(&serde_json::to_vec(&json).unwrap()).unwrap()
+            decode::parse_json(&serde_json::to_vec(&json).unwrap())
+                .unwrap()
+                .into_owned()
         })
         .collect()
 }

@@ -13,6 +13,7 @@
 //! become a document is a [`Refusal`] naming its position and id, and the
 //! others go on (SCHEMA.md, "Input").
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{Read, Write};
 
@@ -21,6 +22,7 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use crate::rawjson::{Raw, RawStr, Reader};
 use crate::timefmt::{MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS};
 
 /// Default cap on the decoded (inflated) JSON of one delivery: 64 MiB.
@@ -120,9 +122,11 @@ pub enum MessageType {
     Control,
 }
 
-/// One decoded delivery.
+/// One decoded delivery. Its ids and messages borrow from the inflated JSON
+/// when they hold no escapes ([`parse_json`]); [`LogsData::into_owned`]
+/// frees it from that buffer.
 #[derive(Debug, Clone, PartialEq)]
-pub struct LogsData {
+pub struct LogsData<'a> {
     /// Data or control.
     pub message_type: MessageType,
     /// The AWS account id that owns the log group.
@@ -135,24 +139,69 @@ pub struct LogsData {
     pub subscription_filters: Vec<String>,
     /// The entries that can become documents, in delivery order, one per id
     /// (the later of two entries with the same id).
-    pub events: Vec<LogEvent>,
+    pub events: Vec<LogEvent<'a>>,
     /// The entries that cannot, with the reason.
     pub refused: Vec<Refusal>,
     /// How many entries were dropped because a later one had the same id.
     pub duplicates: usize,
 }
 
+impl LogsData<'_> {
+    /// The same delivery, owning its strings.
+    pub fn into_owned(self) -> LogsData<'static> {
+        LogsData {
+            message_type: self.message_type,
+            owner: self.owner,
+            log_group: self.log_group,
+            log_stream: self.log_stream,
+            subscription_filters: self.subscription_filters,
+            events: self.events.into_iter().map(LogEvent::into_owned).collect(),
+            refused: self.refused,
+            duplicates: self.duplicates,
+        }
+    }
+}
+
 /// One log event of a delivery.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LogEvent {
+#[derive(Debug, Clone)]
+pub struct LogEvent<'a> {
     /// The event id (the document `_id`).
-    pub id: String,
+    pub id: Cow<'a, str>,
     /// Milliseconds since the epoch, within years 1970..=9999.
     pub timestamp: i64,
     /// The message, exactly as received.
-    pub message: String,
+    pub message: Cow<'a, str>,
+    /// The same message as it stands in the delivery JSON, between its
+    /// quotes, escapes as written (valid JSON string content, no lone
+    /// surrogate), when it is known: the renderer copies it instead of
+    /// escaping `message` again. Whoever changes `message` sets it to `None`.
+    pub message_json: Option<&'a str>,
     /// The fields a space-delimited filter pattern extracted, if any.
     pub extracted_fields: Option<Map<String, Value>>,
+}
+
+/// Equal when id, timestamp, message and fields are: `message_json` is the
+/// message in another spelling.
+impl PartialEq for LogEvent<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+            && self.timestamp == other.timestamp
+            && self.message == other.message
+            && self.extracted_fields == other.extracted_fields
+    }
+}
+
+impl LogEvent<'_> {
+    /// The same event, owning its strings (and without `message_json`).
+    pub fn into_owned(self) -> LogEvent<'static> {
+        LogEvent {
+            id: Cow::Owned(self.id.into_owned()),
+            timestamp: self.timestamp,
+            message: Cow::Owned(self.message.into_owned()),
+            message_json: None,
+            extracted_fields: self.extracted_fields,
+        }
+    }
 }
 
 /// A `logEvents` entry that cannot become a document.
@@ -195,18 +244,31 @@ struct AwsLogs<'a> {
     data: std::borrow::Cow<'a, str>,
 }
 
-/// Decodes a Lambda event `{"awslogs":{"data":"…"}}` given as JSON bytes.
-pub fn decode_event(event: &[u8], limits: Limits) -> Result<LogsData, DecodeError> {
-    let env: Envelope<'_> =
-        serde_json::from_slice(event).map_err(|e| DecodeError::Envelope(e.to_string()))?;
-    decode_data(&env.awslogs.data, limits)
+/// Decodes a Lambda event `{"awslogs":{"data":"…"}}` given as JSON bytes,
+/// into a delivery that owns its strings. [`inflate_event`] then
+/// [`parse_json`] gives one that borrows them from the inflated JSON.
+pub fn decode_event(event: &[u8], limits: Limits) -> Result<LogsData<'static>, DecodeError> {
+    parse_json(&inflate_event(event, limits)?).map(LogsData::into_owned)
 }
 
-/// Decodes the value of `awslogs.data`: base64 of gzip of JSON.
-pub fn decode_data(data: &str, limits: Limits) -> Result<LogsData, DecodeError> {
+/// Decodes the value of `awslogs.data`: base64 of gzip of JSON (owned, as
+/// [`decode_event`]).
+pub fn decode_data(data: &str, limits: Limits) -> Result<LogsData<'static>, DecodeError> {
+    parse_json(&inflate_data(data, limits)?).map(LogsData::into_owned)
+}
+
+/// The subscription JSON of a Lambda event `{"awslogs":{"data":"…"}}`:
+/// base64-decoded and inflated, not parsed yet ([`parse_json`]).
+pub fn inflate_event(event: &[u8], limits: Limits) -> Result<Vec<u8>, DecodeError> {
+    let env: Envelope<'_> =
+        serde_json::from_slice(event).map_err(|e| DecodeError::Envelope(e.to_string()))?;
+    inflate_data(&env.awslogs.data, limits)
+}
+
+/// The subscription JSON of an `awslogs.data` value (base64, then gzip).
+pub fn inflate_data(data: &str, limits: Limits) -> Result<Vec<u8>, DecodeError> {
     let gz = decode_base64(data, limits)?;
-    let json = gunzip(&gz, limits)?;
-    parse_json(&json)
+    gunzip(&gz, limits)
 }
 
 /// Decodes base64 (padded or not), refusing text that would decode to more
@@ -271,8 +333,7 @@ pub fn gunzip(gz: &[u8], limits: Limits) -> Result<Vec<u8>, DecodeError> {
 /// byte for byte. Without this one such message would fail its whole
 /// delivery, on every retry and re-drive. Borrows when nothing needed
 /// replacing (the usual case).
-pub fn repair_text(json: &[u8]) -> std::borrow::Cow<'_, [u8]> {
-    use std::borrow::Cow;
+pub fn repair_text(json: &[u8]) -> Cow<'_, [u8]> {
     let mut text: Cow<'_, [u8]> = match std::str::from_utf8(json) {
         Ok(_) => Cow::Borrowed(json),
         Err(_) => Cow::Owned(String::from_utf8_lossy(json).into_owned().into_bytes()),
@@ -350,16 +411,146 @@ struct WireEvent {
 
 /// Parses decoded subscription JSON (what `awslogs.data` inflates to).
 /// Invalid UTF-8 and lone surrogate escapes become U+FFFD ([`repair_text`]).
-pub fn parse_json(json: &[u8]) -> Result<LogsData, DecodeError> {
+///
+/// A well-formed delivery is read in one pass that builds nothing but the
+/// events, whose ids and messages borrow from `json` (when they hold no
+/// escapes) and keep the message's JSON text ([`LogEvent::message_json`]).
+/// Anything else (a refused entry, a repair, a duplicate member, an
+/// error) is parsed again by `serde_json`, which gives the errors, the
+/// refusals and the repairs.
+pub fn parse_json(json: &[u8]) -> Result<LogsData<'_>, DecodeError> {
+    match parse_well_formed(json) {
+        Some(data) => Ok(data),
+        None => parse_json_serde(json),
+    }
+}
+
+/// [`parse_json`] by `serde_json` alone: every string owned.
+fn parse_json_serde(json: &[u8]) -> Result<LogsData<'static>, DecodeError> {
     from_wire(serde_json::from_slice(&repair_text(json))?)
 }
 
 /// Checks an already parsed subscription JSON value.
-pub fn parse_value(value: Value) -> Result<LogsData, DecodeError> {
+pub fn parse_value(value: Value) -> Result<LogsData<'static>, DecodeError> {
     from_wire(serde_json::from_value(value)?)
 }
 
-fn from_wire(wire: WireData) -> Result<LogsData, DecodeError> {
+/// Sets `slot` once: a second member of the same name is `None` (serde's
+/// "duplicate field" error, left to serde to report).
+fn once<T>(slot: &mut Option<T>, value: T) -> Option<()> {
+    if slot.is_some() {
+        return None;
+    }
+    *slot = Some(value);
+    Some(())
+}
+
+/// The fast path of [`parse_json`]: the delivery when it is valid UTF-8
+/// JSON that `serde_json` would read into exactly this (every member of the
+/// delivery once, no unknown `messageType`) and every entry of `logEvents`
+/// can become a document. `None` for anything else.
+fn parse_well_formed(json: &[u8]) -> Option<LogsData<'_>> {
+    let text = std::str::from_utf8(json).ok()?;
+    let mut r = Reader::new(text);
+    let mut message_type = None;
+    let mut owner = None;
+    let mut log_group = None;
+    let mut log_stream = None;
+    let mut filters = None;
+    let mut events = None;
+    let owned = |s: RawStr<'_>| s.decode().into_owned();
+    r.object(|name, r| match &*name.decode() {
+        "messageType" => {
+            let t = match &*r.string()?.decode() {
+                "DATA_MESSAGE" => MessageType::Data,
+                "CONTROL_MESSAGE" => MessageType::Control,
+                _ => return None,
+            };
+            once(&mut message_type, t)
+        }
+        "owner" => once(&mut owner, owned(r.string()?)),
+        "logGroup" => once(&mut log_group, owned(r.string()?)),
+        "logStream" => once(&mut log_stream, owned(r.string()?)),
+        "subscriptionFilters" => {
+            let mut v = Vec::new();
+            r.array(|r| {
+                v.push(owned(r.string()?));
+                Some(())
+            })?;
+            once(&mut filters, v)
+        }
+        "logEvents" => {
+            let mut v = Vec::new();
+            r.array(|r| {
+                v.push(well_formed_event(r)?);
+                Some(())
+            })?;
+            once(&mut events, v)
+        }
+        _ => r.value().map(drop),
+    })?;
+    if !r.at_end() {
+        return None;
+    }
+    let message_type = message_type?;
+    let mut events = events?;
+    if message_type == MessageType::Control {
+        events.clear();
+    }
+    let mut data = LogsData {
+        message_type,
+        owner: owner.unwrap_or_default(),
+        log_group: log_group.unwrap_or_default(),
+        log_stream: log_stream.unwrap_or_default(),
+        subscription_filters: filters.unwrap_or_default(),
+        events,
+        refused: Vec::new(),
+        duplicates: 0,
+    };
+    data.duplicates = keep_last_of_each_id(&mut data.events);
+    Some(data)
+}
+
+/// One `logEvents` entry that can become a document, as [`check_event`]
+/// would give it; `None` for anything else.
+fn well_formed_event<'a>(r: &mut Reader<'a>) -> Option<LogEvent<'a>> {
+    let mut id = None;
+    let mut timestamp = None;
+    let mut message: Option<RawStr<'a>> = None;
+    let mut extracted = None;
+    r.object(|name, r| match &*name.decode() {
+        "id" => once(&mut id, r.string().filter(|s| !s.raw().is_empty())?),
+        "timestamp" => {
+            // Plain digits: a whole number serde reads as an integer.
+            let t = match r.value()? {
+                Raw::Num(n) if n.bytes().all(|c| c.is_ascii_digit()) => n.parse::<i64>().ok()?,
+                _ => return None,
+            };
+            once(&mut timestamp, t)
+        }
+        "message" => once(&mut message, r.string()?),
+        "extractedFields" => {
+            let fields = match r.value()? {
+                Raw::Null => None,
+                Raw::Object(t) => Some(serde_json::from_str(t).ok()?),
+                _ => return None,
+            };
+            once(&mut extracted, fields)
+        }
+        _ => r.value().map(drop),
+    })?;
+    let timestamp = timestamp.filter(|t| (MIN_TIMESTAMP_MS..=MAX_TIMESTAMP_MS).contains(t))?;
+    let message = message?;
+    Some(LogEvent {
+        id: id?.decode(),
+        timestamp,
+        message: message.decode(),
+        message_json: Some(message.raw()),
+        extracted_fields: extracted.flatten(),
+    })
+}
+
+fn from_wire(wire: WireData) -> Result<LogsData<'static>, DecodeError> {
     let message_type = match wire.message_type.as_str() {
         "DATA_MESSAGE" => MessageType::Data,
         "CONTROL_MESSAGE" => MessageType::Control,
@@ -388,7 +579,7 @@ fn from_wire(wire: WireData) -> Result<LogsData, DecodeError> {
     Ok(data)
 }
 
-fn check_event(raw: WireEvent) -> Result<LogEvent, (Option<String>, String)> {
+fn check_event(raw: WireEvent) -> Result<LogEvent<'static>, (Option<String>, String)> {
     let id = match raw.id {
         Value::String(s) if !s.is_empty() => s,
         Value::String(_) => return Err((None, "empty id".into())),
@@ -434,9 +625,10 @@ fn check_event(raw: WireEvent) -> Result<LogEvent, (Option<String>, String)> {
         }
     };
     Ok(LogEvent {
-        id,
+        id: Cow::Owned(id),
         timestamp,
-        message,
+        message: Cow::Owned(message),
+        message_json: None,
         extracted_fields,
     })
 }
@@ -455,15 +647,24 @@ pub fn kind(v: &Value) -> &'static str {
 
 /// Keeps, for each id, only its last entry (in the position of that last
 /// entry). Returns how many were dropped.
-fn keep_last_of_each_id(events: &mut Vec<LogEvent>) -> usize {
+fn keep_last_of_each_id(events: &mut Vec<LogEvent<'_>>) -> usize {
     // CloudWatch Logs ids grow within a delivery: then no id can repeat and
     // nothing needs hashing.
-    if events.windows(2).all(|w| id_less(&w[0].id, &w[1].id)) {
+    // Each id's key once (not twice, as pairs would): long ids made this a
+    // tenth of parsing a delivery.
+    let mut prev = None;
+    let growing = events.iter().all(|e| {
+        let k = id_key(&e.id);
+        let grows = prev < Some(k);
+        prev = Some(k);
+        grows
+    });
+    if growing {
         return 0;
     }
     let mut last: HashMap<&str, usize> = HashMap::with_capacity(events.len());
     for (i, e) in events.iter().enumerate() {
-        last.insert(e.id.as_str(), i);
+        last.insert(e.id.as_ref(), i);
     }
     if last.len() == events.len() {
         return 0;
@@ -471,7 +672,7 @@ fn keep_last_of_each_id(events: &mut Vec<LogEvent>) -> usize {
     let keep: Vec<bool> = events
         .iter()
         .enumerate()
-        .map(|(i, e)| last.get(e.id.as_str()) == Some(&i))
+        .map(|(i, e)| last.get(e.id.as_ref()) == Some(&i))
         .collect();
     let before = events.len();
     let mut i = 0;
@@ -489,12 +690,15 @@ fn keep_last_of_each_id(events: &mut Vec<LogEvent>) -> usize {
 /// pairs would not prove the ids distinct: mixing "numeric when both are
 /// digits" with "by text otherwise" made `1a < 9 < 10 < 1a` all hold, and a
 /// repeated id passed the fast path (found by the decode fuzz target).
+#[cfg(test)]
 fn id_less(a: &str, b: &str) -> bool {
-    let key = |s: &str| {
-        let digits = s.bytes().all(|c| c.is_ascii_digit());
-        (!digits, if digits { s.len() } else { 0 })
-    };
-    (key(a), a) < (key(b), b)
+    id_key(a) < id_key(b)
+}
+
+/// The key of that order, computed once per id.
+fn id_key(s: &str) -> (bool, usize, &str) {
+    let digits = s.bytes().all(|c| c.is_ascii_digit());
+    (!digits, if digits { s.len() } else { 0 }, s)
 }
 
 /// Encodes decoded subscription JSON as `awslogs.data` (gzip, then padded
@@ -574,7 +778,7 @@ mod tests {
             r#"{"id":"g","timestamp":2,"message":""}"#
         ));
         let d = parse_json(&j).unwrap();
-        let ids: Vec<_> = d.events.iter().map(|e| e.id.as_str()).collect();
+        let ids: Vec<_> = d.events.iter().map(|e| &*e.id).collect();
         assert_eq!(ids, ["a", "g"]);
         let reasons: Vec<_> = d.refused.iter().map(|r| r.to_string()).collect();
         assert_eq!(
@@ -597,11 +801,7 @@ mod tests {
             r#"{"id":"a","timestamp":2,"message":"second"}"#
         ));
         let d = parse_json(&j).unwrap();
-        let got: Vec<_> = d
-            .events
-            .iter()
-            .map(|e| (e.id.as_str(), e.message.as_str()))
-            .collect();
+        let got: Vec<_> = d.events.iter().map(|e| (&*e.id, &*e.message)).collect();
         assert_eq!(got, [("b", "other"), ("a", "second")]);
         assert_eq!(d.duplicates, 1);
     }
@@ -617,11 +817,7 @@ mod tests {
             r#"{"id":"1a","timestamp":4,"message":"second"}"#
         ));
         let d = parse_json(&j).unwrap();
-        let got: Vec<_> = d
-            .events
-            .iter()
-            .map(|e| (e.id.as_str(), e.message.as_str()))
-            .collect();
+        let got: Vec<_> = d.events.iter().map(|e| (&*e.id, &*e.message)).collect();
         assert_eq!(got, [("9", "x"), ("10", "y"), ("1a", "second")]);
         assert_eq!(d.duplicates, 1);
         assert!(id_less("9", "10") && id_less("10", "1a") && !id_less("1a", "9"));
@@ -751,3 +947,7 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+#[path = "decode_tests.rs"]
+mod differential;

@@ -399,8 +399,8 @@ async fn process(
     let json = decode::gunzip(&gz, limits).map_err(invalid)?;
     drop(gz);
     summary.bytes_decoded = json.len() as u64;
+    // The delivery borrows its ids and messages from `json`.
     let logs = decode::parse_json(&json).map_err(invalid)?;
-    drop(json);
     summary.log_group.clone_from(&logs.log_group);
     summary.log_stream.clone_from(&logs.log_stream);
 

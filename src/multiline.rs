@@ -94,15 +94,15 @@ pub const MAX_RECORD_BYTES: usize = 256 << 10;
 
 /// Events after merging, each with the ids of the events merged into it.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Merged {
+pub struct Merged<'a> {
     /// The records, in order.
-    pub events: Vec<LogEvent>,
+    pub events: Vec<LogEvent<'a>>,
     /// Per record, the ids of the continuation events merged into it.
     pub merged_ids: Vec<Vec<String>>,
 }
 
 /// Merges continuation events into the record they continue (module docs).
-pub fn merge(events: Vec<LogEvent>) -> Merged {
+pub fn merge(events: Vec<LogEvent<'_>>) -> Merged<'_> {
     let mut out = Merged {
         events: Vec::with_capacity(events.len()),
         merged_ids: Vec::with_capacity(events.len()),
@@ -130,13 +130,16 @@ pub fn merge(events: Vec<LogEvent>) -> Merged {
             // One line break between the lines of two events: none is added
             // after a message that already ends with one (Lambda's do).
             let sep = !ended;
-            head.message.reserve(usize::from(sep) + event.message.len());
+            // The record's text is no longer the head's JSON text.
+            head.message_json = None;
+            let message = head.message.to_mut();
+            message.reserve(usize::from(sep) + event.message.len());
             if sep {
-                head.message.push('\n');
+                message.push('\n');
             }
-            head.message.push_str(&event.message);
+            message.push_str(&event.message);
             ended = event.message.ends_with('\n');
-            ids.push(event.id);
+            ids.push(event.id.into_owned());
             lines += n;
             continue;
         }

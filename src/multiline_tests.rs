@@ -5,14 +5,15 @@ use proptest::prelude::*;
 
 use super::*;
 
-fn events(lines: &[&str]) -> Vec<LogEvent> {
+fn events(lines: &[&str]) -> Vec<LogEvent<'static>> {
     lines
         .iter()
         .enumerate()
         .map(|(i, m)| LogEvent {
-            id: format!("e{i}"),
+            id: format!("e{i}").into(),
             timestamp: 1_700_000_000_000 + i as i64,
-            message: (*m).to_string(),
+            message: (*m).to_string().into(),
+            message_json: None,
             extracted_fields: None,
         })
         .collect()
@@ -22,7 +23,11 @@ fn events(lines: &[&str]) -> Vec<LogEvent> {
 fn records(lines: &[&str]) -> Vec<String> {
     let merged = merge(events(lines));
     check_accounted(lines.len(), &merged);
-    merged.events.into_iter().map(|e| e.message).collect()
+    merged
+        .events
+        .into_iter()
+        .map(|e| e.message.into_owned())
+        .collect()
 }
 
 /// Every id once, in order; each record keeps its first event's id and
@@ -37,7 +42,7 @@ fn check_accounted(n: usize, merged: &Merged) {
             1_700_000_000_000 + i as i64,
             "timestamp of the first event"
         );
-        ids.push(e.id.clone());
+        ids.push(e.id.to_string());
         ids.extend(m.iter().cloned());
     }
     let want: Vec<String> = (0..n).map(|i| format!("e{i}")).collect();

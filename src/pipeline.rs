@@ -58,13 +58,15 @@ impl Pipeline {
         &self.config
     }
 
-    /// Decodes a Lambda event `{"awslogs":{"data":…}}` and prepares it.
+    /// Decodes a Lambda event `{"awslogs":{"data":…}}` and prepares it;
+    /// the delivery borrows from the inflated JSON until it is rendered.
     pub fn prepare_event(&self, event: &[u8]) -> Result<Prepared, DecodeError> {
-        Ok(self.prepare(decode::decode_event(event, self.config.limits)?))
+        let json = decode::inflate_event(event, self.config.limits)?;
+        Ok(self.prepare(decode::parse_json(&json)?))
     }
 
     /// Parses, joins and renders one decoded delivery.
-    pub fn prepare(&self, data: LogsData) -> Prepared {
+    pub fn prepare(&self, data: LogsData<'_>) -> Prepared {
         let mut stats = Stats {
             deliveries: 1,
             ..Stats::default()
@@ -117,7 +119,7 @@ impl Pipeline {
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             joiner.join(&mut lines, |i| DocRef {
                 index: namer.name(merged.events[i].timestamp),
-                id: merged.events[i].id.clone(),
+                id: merged.events[i].id.to_string(),
             })
         };
 
@@ -172,7 +174,7 @@ impl Pipeline {
         }
         stats.documents = merged.events.len() as u64;
         stats.updates = outcome.updates.len() as u64;
-        let messages: Vec<&str> = merged.events.iter().map(|e| e.message.as_str()).collect();
+        let messages: Vec<&str> = merged.events.iter().map(|e| &*e.message).collect();
         stats.record_lines(&log_group, &messages, &lines, &cfg.rules.markers);
         Prepared { batch, stats }
     }
@@ -183,12 +185,12 @@ mod tests {
     use super::*;
     use crate::config::Settings;
 
-    fn delivery(id: &str, message: &str) -> LogsData {
+    fn delivery(id: &str, message: &str) -> LogsData<'static> {
         let json = format!(
             r#"{{"messageType":"DATA_MESSAGE","owner":"1","logGroup":"/aws/lambda/f","logStream":"s","subscriptionFilters":[],"logEvents":[{{"id":"{id}","timestamp":1732541400000,"message":{}}}]}}"#,
             serde_json::to_string(message).unwrap()
         );
-        decode::parse_json(json.as_bytes()).unwrap()
+        decode::parse_json(json.as_bytes()).unwrap().into_owned()
     }
 
     #[test]

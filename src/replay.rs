@@ -22,7 +22,7 @@ use std::time::UNIX_EPOCH;
 
 use serde_json::Value;
 
-use crate::decode::{self, DecodeError, Limits, LogEvent, LogsData, MessageType};
+use crate::decode::{self, Limits, LogEvent, LogsData, MessageType};
 use crate::stats::Stats;
 use crate::timefmt::days_from_civil;
 
@@ -53,7 +53,7 @@ pub enum Unit {
     /// A subscription JSON value, not yet checked.
     Json(Value),
     /// A delivery built here (text lines, CLI output).
-    Built(LogsData),
+    Built(LogsData<'static>),
     /// Part of a `_bulk` body: documents already rendered, sent as they are.
     Bulk(crate::sink::Batch),
 }
@@ -68,17 +68,24 @@ pub struct Input {
 }
 
 impl Input {
-    /// Decodes the unit into a delivery.
-    pub fn decode(self, limits: Limits) -> Result<LogsData, String> {
+    /// Decodes the unit into a delivery that owns its strings.
+    pub fn decode(self, limits: Limits) -> Result<LogsData<'static>, String> {
+        self.with_delivery(limits, |d| d.into_owned())
+    }
+
+    /// Decodes the unit and hands the delivery to `f`; decoded subscription
+    /// JSON is parsed in place, the delivery borrowing from it.
+    pub fn with_delivery<T>(self, limits: Limits, f: impl FnOnce(LogsData<'_>) -> T) -> Result<T, String> {
         let unit = self.unit?;
-        let r: Result<LogsData, DecodeError> = match unit {
-            Unit::Data(d) => decode::decode_data(&d, limits),
-            Unit::Gzip(gz) => decode::gunzip(&gz, limits).and_then(|j| decode::parse_json(&j)),
-            Unit::Json(v) => decode::parse_value(v),
-            Unit::Built(d) => Ok(d),
+        let json = match unit {
+            Unit::Data(d) => decode::inflate_data(&d, limits),
+            Unit::Gzip(gz) => decode::gunzip(&gz, limits),
+            Unit::Json(v) => return decode::parse_value(v).map(f).map_err(|e| e.to_string()),
+            Unit::Built(d) => return Ok(f(d)),
             Unit::Bulk(_) => return Err("a _bulk body holds documents, not a delivery".into()),
         };
-        r.map_err(|e| e.to_string())
+        let json = json.map_err(|e| e.to_string())?;
+        decode::parse_json(&json).map(f).map_err(|e| e.to_string())
     }
 }
 
@@ -502,7 +509,7 @@ fn cli_events(label: &str, file_name: &str, events: Vec<Value>, opts: &TextOptio
         .clone()
         .unwrap_or_else(|| format!("replay/{file_name}"));
     let default_stream = opts.log_stream.clone().unwrap_or_else(|| file_name.to_string());
-    let mut streams: Vec<((String, String), Vec<LogEvent>)> = Vec::new();
+    let mut streams: Vec<((String, String), Vec<LogEvent<'static>>)> = Vec::new();
     // Where each stream is in `streams` (a file may hold thousands).
     let mut slots: std::collections::HashMap<(String, String), usize> = std::collections::HashMap::new();
     let text = |e: &Value, keys: &[&str]| {
@@ -525,9 +532,10 @@ fn cli_events(label: &str, file_name: &str, events: Vec<Value>, opts: &TextOptio
         };
         let id = text(&e, &["eventId", "id"]).unwrap_or_else(|| synthetic_id(&stream, ts, msg, i));
         let event = LogEvent {
-            id,
+            id: id.into(),
             timestamp: ts,
-            message: msg.to_string(),
+            message: msg.to_string().into(),
+            message_json: None,
             extracted_fields: None,
         };
         let key = (group, stream);
@@ -549,7 +557,7 @@ fn cli_events(label: &str, file_name: &str, events: Vec<Value>, opts: &TextOptio
     }
 }
 
-fn built(opts: &TextOptions, group: &str, stream: &str, events: Vec<LogEvent>) -> LogsData {
+fn built(opts: &TextOptions, group: &str, stream: &str, events: Vec<LogEvent<'static>>) -> LogsData<'static> {
     LogsData {
         message_type: MessageType::Data,
         owner: opts.owner.clone().unwrap_or_else(|| "000000000000".into()),
@@ -562,7 +570,7 @@ fn built(opts: &TextOptions, group: &str, stream: &str, events: Vec<LogEvent>) -
     }
 }
 
-fn chunks(mut events: Vec<LogEvent>) -> Vec<Vec<LogEvent>> {
+fn chunks(mut events: Vec<LogEvent<'static>>) -> Vec<Vec<LogEvent<'static>>> {
     let mut out = Vec::new();
     while events.len() > EVENTS_PER_DELIVERY {
         let rest = events.split_off(EVENTS_PER_DELIVERY);
@@ -612,9 +620,10 @@ fn read_text(label: &str, file_name: &str, bytes: &[u8], mtime_ms: i64, opts: &T
         last_ts = ts;
         let message = if opts.strip_timestamp { rest } else { line };
         events.push(LogEvent {
-            id: synthetic_id(&stream, ts, message, i),
+            id: synthetic_id(&stream, ts, message, i).into(),
             timestamp: ts,
-            message: message.to_string(),
+            message: message.to_string().into(),
+            message_json: None,
             extracted_fields: None,
         });
     }
@@ -745,16 +754,13 @@ pub async fn run_with(
                             label: label.clone(),
                             unit,
                         })
-                        .decode(limits)
+                        .with_delivery(limits, |data| pipeline.prepare(data))
                         {
                             Err(e) => {
                                 total.errors.push(format!("{label}: {e}"));
                                 continue;
                             }
-                            Ok(data) => {
-                                let prepared = pipeline.prepare(data);
-                                (prepared.batch, prepared.stats)
-                            }
+                            Ok(prepared) => (prepared.batch, prepared.stats),
                         },
                     };
                     for e in &mut stats.errors {
@@ -882,7 +888,10 @@ mod tests {
             .into_iter()
             .map(|i| {
                 let label = i.label.clone();
-                (label, i.decode(Limits::default()).map(|d| d.events[0].id.clone()))
+                (
+                    label,
+                    i.decode(Limits::default()).map(|d| d.events[0].id.to_string()),
+                )
             })
             .collect();
         assert_eq!(

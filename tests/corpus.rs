@@ -188,7 +188,8 @@ fn render(config: &Config, stream: &Stream) -> HashMap<String, Map<String, Value
         "subscriptionFilters": ["corpus"],
         "logEvents": events,
     });
-    let data = decode::parse_json(&serde_json::to_vec(&delivery).unwrap()).unwrap();
+    let json = serde_json::to_vec(&delivery).unwrap();
+    let data = decode::parse_json(&json).unwrap();
     let prepared = Pipeline::new(config.clone()).prepare(data);
     let body = String::from_utf8(prepared.batch.body).unwrap();
     let mut docs: HashMap<String, Map<String, Value>> = HashMap::new();

@@ -55,7 +55,8 @@ fn parse_line_inputs() {
         let event = LogEvent {
             id: "38".into(),
             timestamp: 1_732_541_400_089,
-            message: message.to_owned(),
+            message: message.into(),
+            message_json: None,
             extracted_fields: None,
         };
         let origin = Origin::new("123456789012", group, "stream/1");
@@ -129,11 +130,7 @@ fn delivery_inputs() {
         let whole = Pipeline::new(config(&[]));
         let docs = bulk_documents(&whole, data.clone());
         if data.message_type == MessageType::Data {
-            let messages: HashMap<&str, &str> = data
-                .events
-                .iter()
-                .map(|e| (e.id.as_str(), e.message.as_str()))
-                .collect();
+            let messages: HashMap<&str, &str> = data.events.iter().map(|e| (&*e.id, &*e.message)).collect();
             assert_eq!(docs.len(), data.events.len(), "{}", path.display());
             for doc in &docs {
                 let id = doc["@id"].as_str().unwrap();
@@ -159,12 +156,7 @@ fn decode_inputs() {
         if let Ok(data) = decode::parse_json(&bytes) {
             let mut ids = std::collections::HashSet::new();
             for e in &data.events {
-                assert!(
-                    ids.insert(e.id.as_str()),
-                    "{}: id {:?} kept twice",
-                    path.display(),
-                    e.id
-                );
+                assert!(ids.insert(&*e.id), "{}: id {:?} kept twice", path.display(), e.id);
             }
         }
         if let Ok(text) = std::str::from_utf8(&bytes) {

@@ -6,7 +6,10 @@ use cwl_trace_bridge::replay::{TextOptions, read_file};
 use crate::support::{TempDir, fixture, lambda_event, logs_json};
 
 /// Every delivery of a file, decoded (a bad one fails the test, naming it).
-fn deliveries(path: &std::path::Path, opts: &TextOptions) -> Vec<cwl_trace_bridge::decode::LogsData> {
+fn deliveries(
+    path: &std::path::Path,
+    opts: &TextOptions,
+) -> Vec<cwl_trace_bridge::decode::LogsData<'static>> {
     read_file(path, opts, Limits::default())
         .unwrap()
         .into_iter()
@@ -82,7 +85,7 @@ fn get_log_events_output_gets_stable_synthetic_ids() {
     let ids = || -> Vec<String> {
         deliveries(&fixture("cli/get-log-events.json"), &TextOptions::default())
             .into_iter()
-            .flat_map(|d| d.events.into_iter().map(|e| e.id))
+            .flat_map(|d| d.events.into_iter().map(|e| e.id.into_owned()))
             .collect()
     };
     let (a, b) = (ids(), ids());

@@ -33,7 +33,8 @@ fn render(pipeline: &Pipeline, group: &str) -> Vec<(Value, Value)> {
         .collect();
     events.push(("20".into(), 1_543_456_790_000, "WARN: simulated 404 activated"));
     let events: Vec<(&str, i64, &str)> = events.iter().map(|(id, ts, m)| (id.as_str(), *ts, *m)).collect();
-    let data = decode::parse_json(&logs_json(group, "ecs/like/1", &events)).unwrap();
+    let json = logs_json(group, "ecs/like/1", &events);
+    let data = decode::parse_json(&json).unwrap();
     let prepared = pipeline.prepare(data);
     let body = String::from_utf8(prepared.batch.body).unwrap();
     let lines: Vec<Value> = body.lines().map(|l| serde_json::from_str(l).unwrap()).collect();

@@ -51,7 +51,7 @@ fn pipeline(json_mode: &str) -> &'static Pipeline {
     &all.iter().find(|(m, _)| *m == json_mode).unwrap().1
 }
 
-fn data(group: &str, stream: &str, events: Vec<(String, String)>) -> LogsData {
+fn data(group: &str, stream: &str, events: Vec<(String, String)>) -> LogsData<'static> {
     LogsData {
         message_type: MessageType::Data,
         owner: "123456789012".into(),
@@ -62,9 +62,10 @@ fn data(group: &str, stream: &str, events: Vec<(String, String)>) -> LogsData {
             .into_iter()
             .enumerate()
             .map(|(i, (id, message))| LogEvent {
-                id,
+                id: id.into(),
                 timestamp: 1_543_456_789_000 + i as i64,
-                message,
+                message: message.into(),
+                message_json: None,
                 extracted_fields: None,
             })
             .collect(),

@@ -58,10 +58,10 @@ fuzz_target!(|bytes: &[u8]| {
     } else {
         assert_eq!(docs.len(), data.events.len(), "documents are not one per event");
         for (doc, event) in docs.iter().zip(&data.events) {
-            assert_eq!(doc.get("@id").and_then(Value::as_str), Some(event.id.as_str()));
+            assert_eq!(doc.get("@id").and_then(Value::as_str), Some(&*event.id));
             assert_eq!(
                 doc.get("@message").and_then(Value::as_str),
-                Some(event.message.as_str()),
+                Some(&*event.message),
                 "@message is not the event's message"
             );
             assert!(doc.get("@mergedIds").is_none());
@@ -103,14 +103,14 @@ fuzz_target!(|bytes: &[u8]| {
                 ids.extend(merged.iter().map(|m| m.as_str().expect("merged id").to_string()));
             }
         }
-        let want: Vec<&str> = part.events.iter().map(|e| e.id.as_str()).collect();
+        let want: Vec<&str> = part.events.iter().map(|e| &*e.id).collect();
         assert_eq!(ids, want, "multi-line merging lost, added or moved events");
-        let by_id: HashMap<&str, &LogEvent> = part.events.iter().map(|e| (e.id.as_str(), e)).collect();
+        let by_id: HashMap<&str, &LogEvent<'_>> = part.events.iter().map(|e| (&*e.id, e)).collect();
         for doc in &docs {
             let id = doc.get("@id").and_then(Value::as_str).unwrap_or_default();
             let message = doc.get("@message").and_then(Value::as_str).unwrap_or_default();
             assert!(
-                message.starts_with(by_id[id].message.as_str()),
+                message.starts_with(&*by_id[id].message),
                 "a merged @message does not start with its head's message"
             );
         }

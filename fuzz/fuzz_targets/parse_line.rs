@@ -116,7 +116,8 @@ fuzz_target!(|data: &[u8]| {
     let event = LogEvent {
         id: "38000000000000000000000000000000000000000000000000000000".into(),
         timestamp: 1_732_541_400_089,
-        message: message.to_owned(),
+        message: message.into(),
+        message_json: None,
         extracted_fields: None,
     };
     let origin = Origin::new("123456789012", group, "stream/1");

@@ -35,7 +35,7 @@ pub fn parse_line_input(data: &[u8]) -> Option<(&str, &str)> {
 
 /// A `delivery` input: subscription JSON, else UTF-8 text as one event per
 /// line; `None` for anything else.
-pub fn delivery_input(bytes: &[u8]) -> Option<LogsData> {
+pub fn delivery_input(bytes: &[u8]) -> Option<LogsData<'_>> {
     match decode::parse_json(bytes) {
         Ok(d) => Some(d),
         Err(_) => std::str::from_utf8(bytes).ok().map(lines_delivery),
@@ -43,14 +43,15 @@ pub fn delivery_input(bytes: &[u8]) -> Option<LogsData> {
 }
 
 /// A delivery with one event per line of `text`.
-pub fn lines_delivery(text: &str) -> LogsData {
+pub fn lines_delivery(text: &str) -> LogsData<'_> {
     let events = text
         .split_inclusive('\n')
         .enumerate()
         .map(|(i, line)| LogEvent {
-            id: format!("{:056}", 38_000_000 + i),
+            id: format!("{:056}", 38_000_000 + i).into(),
             timestamp: 1_732_541_400_000 + i as i64,
-            message: line.to_string(),
+            message: line.into(),
+            message_json: None,
             extracted_fields: None,
         })
         .collect();

@@ -183,7 +183,7 @@ fn u64_field(out: &mut Vec<u8>, name: &str, value: Option<u64>) {
 pub fn write_document(
     out: &mut Vec<u8>,
     origin: &Origin,
-    event: &LogEvent,
+    event: &LogEvent<'_>,
     line: &Line<'_>,
     merged_ids: &[String],
     markers: &MarkerSet,
@@ -197,7 +197,16 @@ pub fn write_document(
     out.push(b'"');
     Utc::from_millis(event.timestamp).write_iso(out);
     out.push(b'"');
-    str_field(out, f::MESSAGE, &event.message);
+    match event.message_json {
+        // Valid JSON string content already: copied, not escaped again.
+        Some(raw) => {
+            key(out, f::MESSAGE);
+            out.push(b'"');
+            out.extend_from_slice(raw.as_bytes());
+            out.push(b'"');
+        }
+        None => str_field(out, f::MESSAGE, &event.message),
+    }
     out.extend_from_slice(&origin.fields);
 
     if let Some(level) = line.level {
@@ -352,6 +361,7 @@ mod tests {
             id: "36".into(),
             timestamp: 1_543_456_789_000,
             message: message.into(),
+            message_json: None,
             extracted_fields: extracted,
         };
         let rules = Rules::default();
