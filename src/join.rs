@@ -152,10 +152,17 @@ impl TraceJoiner {
     pub fn join(&mut self, lines: &mut [Line<'_>], mut doc_ref: impl FnMut(usize) -> DocRef) -> JoinOutcome {
         // 1. What this delivery states, per request.
         let mut local: HashMap<String, Stated> = HashMap::new();
+        // Lines of one request mostly come together: the previous line's
+        // request and trace, when the same, need no lookup.
+        let mut last: Option<(&str, TraceId)> = None;
         for line in lines.iter() {
             if let (Some(req), Some(t), Some(TraceSource::Message)) =
                 (line.request_id.as_deref(), line.trace, line.trace_source)
             {
+                if last == Some((req, t)) {
+                    continue; // `with` the same trace changes nothing
+                }
+                last = Some((req, t));
                 match local.get_mut(req) {
                     Some(s) => *s = s.with(t),
                     None => {
@@ -184,7 +191,9 @@ impl TraceJoiner {
             }
         }
         // 3. Join the lines without a trace; park the rest.
-        let mut parked: Vec<(usize, String)> = Vec::new();
+        let mut parked: Vec<usize> = Vec::new();
+        // The previous line's request and what it found (see step 1).
+        let mut last: Option<(&str, Option<Stated>)> = None;
         for (i, line) in lines.iter_mut().enumerate() {
             if line.trace.is_some() {
                 continue;
@@ -192,7 +201,14 @@ impl TraceJoiner {
             let Some(req) = line.request_id.as_deref() else {
                 continue;
             };
-            let stated = local.get(req).copied().or_else(|| self.traces.get(req).copied());
+            let stated = match last {
+                Some((r, s)) if r == req => s,
+                _ => {
+                    let s = local.get(req).copied().or_else(|| self.traces.get(req).copied());
+                    last = Some((req, s));
+                    s
+                }
+            };
             match stated {
                 Some(Stated::One(t)) => {
                     line.trace = Some(t);
@@ -201,15 +217,17 @@ impl TraceJoiner {
                     out.joined += 1;
                 }
                 Some(Stated::Ambiguous) => {}
-                None => parked.push((i, req.to_string())),
+                None => parked.push(i),
             }
         }
-        for (i, req) in parked {
-            let doc = doc_ref(i);
-            match self.waiting.get_mut(&req) {
-                Some(v) if v.len() < MAX_WAITING_PER_REQUEST => v.push(doc),
+        for i in parked {
+            let Some(req) = lines.get(i).and_then(|l| l.request_id.as_deref()) else {
+                continue;
+            };
+            match self.waiting.get_mut(req) {
+                Some(v) if v.len() < MAX_WAITING_PER_REQUEST => v.push(doc_ref(i)),
                 Some(_) => {}
-                None => self.waiting.insert(&req, vec![doc]),
+                None => self.waiting.insert(req, vec![doc_ref(i)]),
             }
         }
         out

@@ -117,9 +117,19 @@ impl Pipeline {
                 .joiner
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            joiner.join(&mut lines, |i| DocRef {
-                index: namer.name(merged.events[i].timestamp),
-                id: merged.events[i].id.to_string(),
+            // Parked lines mostly share a day too: name its index once.
+            let mut day_index: Option<(i64, String)> = None;
+            joiner.join(&mut lines, |i| {
+                let e = &merged.events[i];
+                let day = e.timestamp.div_euclid(86_400_000);
+                let index = match &day_index {
+                    Some((d, name)) if *d == day => name.clone(),
+                    _ => day_index.insert((day, namer.name(e.timestamp))).1.clone(),
+                };
+                DocRef {
+                    index,
+                    id: e.id.to_string(),
+                }
             })
         };
 

@@ -64,6 +64,9 @@ impl Stats {
         markers: &MarkerSet,
     ) {
         let mut counts = LevelCounts::default();
+        // (marker, message) of each marked line, counted per marker below:
+        // one name lookup per marker and delivery, not per line.
+        let mut marked: Vec<(u16, &str)> = Vec::new();
         for (line, message) in lines.iter().zip(messages) {
             counts[line.level.map_or(6, |l| l as usize)] += 1;
             match line.trace_source {
@@ -71,13 +74,26 @@ impl Stats {
                 Some(TraceSource::Request) => self.traces_joined += 1,
                 None => {}
             }
-            for &m in &line.markers {
-                let name = markers.name(m);
-                *self.markers.entry(name.to_string()).or_default() += 1;
-                self.top
-                    .entry(name.to_string())
-                    .or_default()
-                    .add(short(message), 1);
+            marked.extend(line.markers.iter().map(|&m| (m, *message)));
+        }
+        // Stable: each marker's messages stay in line order, so the same
+        // messages fill a full top list as when counted line by line.
+        marked.sort_by_key(|&(m, _)| m);
+        for group in marked.chunk_by(|a, b| a.0 == b.0) {
+            let name = markers.name(group[0].0);
+            match self.markers.get_mut(name) {
+                Some(n) => *n += group.len() as u64,
+                None => {
+                    self.markers.insert(name.to_string(), group.len() as u64);
+                }
+            }
+            if !self.top.contains_key(name) {
+                self.top.insert(name.to_string(), TopCounts::default());
+            }
+            if let Some(top) = self.top.get_mut(name) {
+                for &(_, message) in group {
+                    top.add(short(message), 1);
+                }
             }
         }
         let slot = self.levels.entry(log_group.to_string()).or_default();
@@ -265,4 +281,32 @@ pub fn first_line(message: &str) -> &str {
         .map(str::trim)
         .find(|l| !l.is_empty())
         .unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn marked(markers: &[u16]) -> Line<'static> {
+        Line {
+            markers: markers.to_vec(),
+            ..Line::default()
+        }
+    }
+
+    #[test]
+    fn marked_lines_are_counted_per_marker_with_their_messages() {
+        let set = MarkerSet::defaults();
+        let (a, b) = (set.name(0).to_string(), set.name(1).to_string());
+        let mut s = Stats::default();
+        let lines = [marked(&[0, 1]), marked(&[]), marked(&[1]), marked(&[0])];
+        s.record_lines("g", &["x\n", "y", "  x  ", "z"], &lines, &set);
+        s.record_lines("g", &["z"], &[marked(&[0])], &set);
+        assert_eq!(s.markers.get(&a), Some(&3));
+        assert_eq!(s.markers.get(&b), Some(&2));
+        assert_eq!(s.markers.len(), 2);
+        assert_eq!(s.top_messages(&a, 5), [("z", 2), ("x", 1)]);
+        assert_eq!(s.top_messages(&b, 5), [("x", 2)]);
+        assert_eq!(s.levels["g"][6], 5);
+    }
 }
