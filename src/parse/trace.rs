@@ -77,12 +77,7 @@ impl TraceId {
 
     /// The 32-hex form as ASCII bytes, for writers (no allocation).
     pub fn hex_bytes(self) -> [u8; 32] {
-        let mut out = [0u8; 32];
-        let v = self.0.get();
-        for (i, d) in out.iter_mut().enumerate() {
-            *d = HEX[((v >> ((31 - i) * 4)) & 0xf) as usize];
-        }
-        out
+        hex_digits(self.0.get())
     }
 
     /// The X-Ray form `1-<8 hex>-<24 hex>` as ASCII bytes.
@@ -121,12 +116,7 @@ impl SpanId {
 
     /// The 16-hex form as ASCII bytes, for writers (no allocation).
     pub fn hex_bytes(self) -> [u8; 16] {
-        let mut out = [0u8; 16];
-        let v = self.0.get();
-        for (i, d) in out.iter_mut().enumerate() {
-            *d = HEX[((v >> ((15 - i) * 4)) & 0xf) as usize];
-        }
-        out
+        hex_digits(u128::from(self.0.get()))
     }
 
     /// The id as a number; `None` for zero.
@@ -138,6 +128,15 @@ impl SpanId {
     pub fn as_u64(self) -> u64 {
         self.0.get()
     }
+}
+
+/// The low `N` hex digits of `v`, most significant first, lower case.
+fn hex_digits<const N: usize>(v: u128) -> [u8; N] {
+    let mut out = [0u8; N];
+    for (i, d) in out.iter_mut().enumerate() {
+        *d = HEX[((v >> ((N - 1 - i) * 4)) & 0xf) as usize];
+    }
+    out
 }
 
 /// A trace found in a line, with the span when the line states one.
