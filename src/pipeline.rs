@@ -134,13 +134,15 @@ impl Pipeline {
         };
 
         let origin = Origin::new(&owner, &log_group, &log_stream);
-        // Each document repeats its id (action line and `@id`) and the
-        // origin fields around its message.
-        let per_doc = 2 * log_group.len() + log_stream.len() + owner.len() + 200;
+        // Sized once for the whole delivery rather than regrown (each
+        // regrowth copies the body so far): the action line repeats the id
+        // and each document the origin fields.
+        let per_doc = 2 * log_group.len() + log_stream.len() + owner.len() + 64;
         let bytes: usize = merged
             .events
             .iter()
-            .map(|e| e.message.len() + 2 * e.id.len() + per_doc)
+            .zip(&lines)
+            .map(|(e, line)| e.id.len() + per_doc + render::document_len_hint(e, line))
             .sum();
         let mut batch = Batch::with_capacity(bytes + outcome.updates.len() * 256);
         batch.items.reserve(merged.events.len() + outcome.updates.len());

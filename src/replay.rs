@@ -864,7 +864,7 @@ mod tests {
         };
         assert_eq!(b.body, body.as_bytes());
         assert_eq!(b.items.len(), 3);
-        assert_eq!(b.items[1].id, "2");
+        assert_eq!(b.id(1), "2");
         assert_eq!(b.items[2].action, crate::sink::Action::Update);
     }
 

@@ -48,29 +48,29 @@ impl Utc {
 
     /// Writes `2018-11-29T01:59:49.000Z`.
     pub fn write_iso(&self, out: &mut Vec<u8>) {
-        push_num(out, self.year as u32, 4);
-        out.push(b'-');
-        push_num(out, self.month, 2);
-        out.push(b'-');
-        push_num(out, self.day, 2);
-        out.push(b'T');
-        push_num(out, self.hour, 2);
-        out.push(b':');
-        push_num(out, self.minute, 2);
-        out.push(b':');
-        push_num(out, self.second, 2);
-        out.push(b'.');
-        push_num(out, self.milli, 3);
-        out.push(b'Z');
+        out.extend_from_slice(&self.iso_bytes());
+    }
+
+    /// `2018-11-29T01:59:49.000Z`, built in place and appended once.
+    fn iso_bytes(&self) -> [u8; 24] {
+        let mut b = *b"0000-00-00T00:00:00.000Z";
+        digits(&mut b[0..4], self.year as u32);
+        digits(&mut b[5..7], self.month);
+        digits(&mut b[8..10], self.day);
+        digits(&mut b[11..13], self.hour);
+        digits(&mut b[14..16], self.minute);
+        digits(&mut b[17..19], self.second);
+        digits(&mut b[20..23], self.milli);
+        b
     }
 
     /// Writes `2018.11.29`, the date part of an index name.
     pub fn write_index_date(&self, out: &mut Vec<u8>) {
-        push_num(out, self.year as u32, 4);
-        out.push(b'.');
-        push_num(out, self.month, 2);
-        out.push(b'.');
-        push_num(out, self.day, 2);
+        let mut b = *b"0000.00.00";
+        digits(&mut b[0..4], self.year as u32);
+        digits(&mut b[5..7], self.month);
+        digits(&mut b[8..10], self.day);
+        out.extend_from_slice(&b);
     }
 
     /// `2018-11-29T01:59:49.000Z` as a `String`.
@@ -105,12 +105,11 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-fn push_num(out: &mut Vec<u8>, n: u32, width: usize) {
-    let d = |v: u32| b'0' + (v % 10) as u8;
-    match width {
-        2 => out.extend_from_slice(&[d(n / 10), d(n)]),
-        3 => out.extend_from_slice(&[d(n / 100), d(n / 10), d(n)]),
-        _ => out.extend_from_slice(&[d(n / 1000), d(n / 100), d(n / 10), d(n)]),
+/// Writes the last `out.len()` decimal digits of `n`, zero-padded.
+fn digits(out: &mut [u8], mut n: u32) {
+    for d in out.iter_mut().rev() {
+        *d = b'0' + (n % 10) as u8;
+        n /= 10;
     }
 }
 
@@ -154,5 +153,21 @@ mod tests {
             assert_eq!(days_from_civil(y, m, d), days);
         }
         assert_eq!(days_from_civil(2000, 2, 29), 11_016);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn writes_every_field_zero_padded(ms in MIN_TIMESTAMP_MS..=MAX_TIMESTAMP_MS) {
+            let t = Utc::from_millis(ms);
+            let expected = format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+                t.year, t.month, t.day, t.hour, t.minute, t.second, t.milli
+            );
+            proptest::prop_assert_eq!(t.iso_string(), expected);
+            let mut d = Vec::new();
+            t.write_index_date(&mut d);
+            let date = format!("{:04}.{:02}.{:02}", t.year, t.month, t.day);
+            proptest::prop_assert_eq!(d, date.into_bytes());
+        }
     }
 }

@@ -179,6 +179,28 @@ fn u64_field(out: &mut Vec<u8>, name: &str, value: Option<u64>) {
     }
 }
 
+/// About how many bytes [`write_document`] writes for `event` (merged ids
+/// and `extractedFields` aside), so that a batch is sized once.
+pub fn document_len_hint(event: &LogEvent<'_>, line: &Line<'_>) -> usize {
+    let text = |s: &Option<std::borrow::Cow<'_, str>>| s.as_ref().map_or(0, |s| s.len() + 20);
+    let message = event.message_json.map_or(event.message.len(), str::len);
+    // JSON members are written a second time beside the message.
+    let members = if line.json.is_some() { message } else { 0 };
+    let mut n = 80 + event.id.len() + message + members;
+    n += 24 + 16 * line.markers.len() + text(&line.request_id) + text(&line.service_name);
+    n += text(&line.kind);
+    if line.trace.is_some() {
+        n += 160;
+    }
+    if line.report.duration.is_some() {
+        n += 160;
+    }
+    if line.http.method.is_some() {
+        n += 48 + line.http.path.map_or(0, str::len);
+    }
+    n
+}
+
 /// Writes the document of `event` (no trailing newline).
 pub fn write_document(
     out: &mut Vec<u8>,

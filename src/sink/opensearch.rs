@@ -610,8 +610,8 @@ impl Run {
             .map(|(i, reason)| {
                 let it = &self.batch.items[*i];
                 Failed {
-                    id: it.id.clone(),
-                    index: it.index.clone(),
+                    id: self.batch.id(*i).to_string(),
+                    index: self.batch.index(*i).to_string(),
                     reason: reason.clone(),
                     bytes: self.body.get(it.span.clone()).unwrap_or_default().to_vec(),
                 }
