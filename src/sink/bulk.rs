@@ -30,7 +30,7 @@ pub struct Item {
     /// The event id in [`Batch::names`] (also sent as `_id` unless ids are
     /// off): read it with [`Batch::id`].
     id: Range<usize>,
-    /// The index in [`Batch::names`]: read it with [`Batch::index`].
+    /// The index in [`Batch::names`]: read it with [`Batch::index_name`].
     index: Range<usize>,
 }
 
@@ -66,7 +66,7 @@ impl Batch {
     }
 
     /// The index of item `i` (empty when there is no item `i`).
-    pub fn index(&self, i: usize) -> &str {
+    pub fn index_name(&self, i: usize) -> &str {
         self.items
             .get(i)
             .and_then(|it| self.names.get(it.index.clone()))
@@ -183,16 +183,16 @@ mod tests {
             )
         );
         assert_eq!(b.doc_bytes(0), b"{\"a\":1}");
-        assert_eq!((b.id(1), b.index(1)), ("2", "cwl-2024.11.25"));
-        assert_eq!((b.id(2), b.index(2)), ("0", "cwl-2024.11.24"));
-        assert_eq!((b.id(3), b.index(3)), ("", ""));
+        assert_eq!((b.id(1), b.index_name(1)), ("2", "cwl-2024.11.25"));
+        assert_eq!((b.id(2), b.index_name(2)), ("0", "cwl-2024.11.24"));
+        assert_eq!((b.id(3), b.index_name(3)), ("", ""));
         let mut appended = Batch::default();
         appended.push(Action::Index, "cwl-2024.11.23", "9", true, |o| {
             o.extend_from_slice(b"{}")
         });
         appended.append(b.clone());
-        assert_eq!((appended.id(0), appended.index(0)), ("9", "cwl-2024.11.23"));
-        assert_eq!((appended.id(3), appended.index(3)), ("0", "cwl-2024.11.24"));
+        assert_eq!((appended.id(0), appended.index_name(0)), ("9", "cwl-2024.11.23"));
+        assert_eq!((appended.id(3), appended.index_name(3)), ("0", "cwl-2024.11.24"));
         assert_eq!(appended.doc_bytes(1), b"{\"a\":1}");
         assert_eq!(
             b.item_bytes(1),

@@ -611,7 +611,7 @@ impl Run {
                 let it = &self.batch.items[*i];
                 Failed {
                     id: self.batch.id(*i).to_string(),
-                    index: self.batch.index(*i).to_string(),
+                    index: self.batch.index_name(*i).to_string(),
                     reason: reason.clone(),
                     bytes: self.body.get(it.span.clone()).unwrap_or_default().to_vec(),
                 }
