@@ -64,6 +64,7 @@ fn every_fixture_delivery_reads_the_same_on_both_paths() {
                 Ok(Unit::Data(d)) => inflate_data(&d, Limits::default()).unwrap(),
                 Ok(Unit::Gzip(gz)) => gunzip(&gz, Limits::default()).unwrap(),
                 Ok(Unit::Json(v)) => serde_json::to_vec(&v).unwrap(),
+                Ok(Unit::JsonText(t)) => t,
                 _ => continue,
             };
             let label = &input.label;

@@ -52,6 +52,8 @@ pub enum Unit {
     Gzip(Vec<u8>),
     /// A subscription JSON value, not yet checked.
     Json(Value),
+    /// The text of one subscription JSON value, not yet checked.
+    JsonText(Vec<u8>),
     /// A delivery built here (text lines, CLI output).
     Built(LogsData<'static>),
     /// Part of a `_bulk` body: documents already rendered, sent as they are.
@@ -81,6 +83,7 @@ impl Input {
             Unit::Data(d) => decode::inflate_data(&d, limits),
             Unit::Gzip(gz) => decode::gunzip(&gz, limits),
             Unit::Json(v) => return decode::parse_value(v).map(f).map_err(|e| e.to_string()),
+            Unit::JsonText(text) => return decode::parse_json(&text).map(f).map_err(|e| e.to_string()),
             Unit::Built(d) => return Ok(f(d)),
             Unit::Bulk(_) => return Err("a _bulk body holds documents, not a delivery".into()),
         };
@@ -176,7 +179,7 @@ pub fn read_bytes(
         let inflated = decode::repair_text(&inflated);
         // One payload is one delivery: keep it as gzip so decoding stays in
         // one place, unless it holds several JSON values (Firehose to S3).
-        let mut values = serde_json::Deserializer::from_slice(&inflated).into_iter::<Value>();
+        let mut values = serde_json::Deserializer::from_slice(&inflated).into_iter::<serde::de::IgnoredAny>();
         let first = values.next();
         if values.next().is_none() && matches!(first, Some(Ok(_))) {
             return vec![Input {
@@ -194,7 +197,14 @@ pub fn read_bytes(
     if matches!(first, Some(b'{' | b'[')) {
         // JSON with a lone surrogate escape or a byte that is not UTF-8 is
         // still JSON (decode::repair_text); text is read as it is.
-        match read_json_stream(label, file_name, &decode::repair_text(bytes), opts) {
+        let text = decode::repair_text(bytes);
+        if is_one_delivery(&text) {
+            return vec![Input {
+                label: label.to_string(),
+                unit: Ok(Unit::JsonText(text.into_owned())),
+            }];
+        }
+        match read_json_stream(label, file_name, &text, opts) {
             Ok(inputs) => return inputs,
             // A `.json` file that is not JSON (truncated, nested past
             // serde_json's depth limit of 128) is an error, not one text
@@ -208,6 +218,14 @@ pub fn read_bytes(
     read_text(label, file_name, bytes, mtime_ms, opts)
 }
 
+/// True when `json` is one subscription JSON value that decodes: read in
+/// place later ([`Unit::JsonText`]) instead of as a tree of values three to
+/// four times its size. Anything else (several values, a member named
+/// twice, an `awslogs` event, an error) takes the general path.
+fn is_one_delivery(json: &[u8]) -> bool {
+    decode::parse_json(json).is_ok()
+}
+
 /// True when the first non-blank line is a `_bulk` action line:
 /// `{"index":{"_index":…}}` (or `update`, `create`, `delete`).
 fn looks_like_bulk(bytes: &[u8]) -> bool {
@@ -217,12 +235,22 @@ fn looks_like_bulk(bytes: &[u8]) -> bool {
     else {
         return false;
     };
-    match serde_json::from_slice::<Value>(line) {
-        Ok(Value::Object(m)) if m.len() == 1 => m.iter().next().is_some_and(|(k, v)| {
-            matches!(k.as_str(), "index" | "create" | "update" | "delete") && v.get("_index").is_some()
-        }),
-        _ => false,
-    }
+    // The keys first: the first line of a one-line delivery is the whole
+    // delivery, not worth building a tree for.
+    use serde::de::IgnoredAny;
+    let Ok(keys) = serde_json::from_slice::<std::collections::BTreeMap<String, IgnoredAny>>(line) else {
+        return false;
+    };
+    let action = matches!(
+        keys.keys().next().map(String::as_str),
+        Some("index" | "create" | "update" | "delete")
+    );
+    keys.len() == 1
+        && action
+        && match serde_json::from_slice::<Value>(line) {
+            Ok(Value::Object(m)) => m.values().next().is_some_and(|v| v.get("_index").is_some()),
+            _ => false,
+        }
 }
 
 /// A `_bulk` body: action line and document pairs, cut into batches of
