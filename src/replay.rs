@@ -78,17 +78,55 @@ impl Input {
     /// Decodes the unit and hands the delivery to `f`; decoded subscription
     /// JSON is parsed in place, the delivery borrowing from it.
     pub fn with_delivery<T>(self, limits: Limits, f: impl FnOnce(LogsData<'_>) -> T) -> Result<T, String> {
-        let unit = self.unit?;
-        let json = match unit {
+        self.inflate(limits)?.delivery().map(f)
+    }
+
+    /// Inflates the unit: what its delivery is read from.
+    pub fn inflate(self, limits: Limits) -> Result<Inflated, String> {
+        let json = match self.unit? {
             Unit::Data(d) => decode::inflate_data(&d, limits),
             Unit::Gzip(gz) => decode::gunzip(&gz, limits),
-            Unit::Json(v) => return decode::parse_value(v).map(f).map_err(|e| e.to_string()),
-            Unit::JsonText(text) => return decode::parse_json(&text).map(f).map_err(|e| e.to_string()),
-            Unit::Built(d) => return Ok(f(d)),
+            Unit::JsonText(text) => Ok(text),
+            Unit::Json(v) => {
+                return decode::parse_value(v)
+                    .map(Inflated::decoded)
+                    .map_err(|e| e.to_string());
+            }
+            Unit::Built(d) => return Ok(Inflated::decoded(d)),
             Unit::Bulk(_) => return Err("a _bulk body holds documents, not a delivery".into()),
         };
-        let json = json.map_err(|e| e.to_string())?;
-        decode::parse_json(&json).map(f).map_err(|e| e.to_string())
+        json.map(Inflated::json).map_err(|e| e.to_string())
+    }
+}
+
+/// An input's subscription JSON, or its delivery when it was built or read
+/// as a value ([`Input::inflate`]).
+#[derive(Debug)]
+pub struct Inflated {
+    /// Subscription JSON text, decoded in place by [`Inflated::delivery`].
+    json: Vec<u8>,
+    /// A delivery that owns its strings, handed out once.
+    decoded: Option<LogsData<'static>>,
+}
+
+impl Inflated {
+    fn json(json: Vec<u8>) -> Inflated {
+        Inflated { json, decoded: None }
+    }
+
+    fn decoded(d: LogsData<'static>) -> Inflated {
+        Inflated {
+            json: Vec::new(),
+            decoded: Some(d),
+        }
+    }
+
+    /// The delivery, borrowing from the JSON text (call once).
+    pub fn delivery(&mut self) -> Result<LogsData<'_>, String> {
+        match self.decoded.take() {
+            Some(d) => Ok(d),
+            None => decode::parse_json(&self.json).map_err(|e| e.to_string()),
+        }
     }
 }
 
@@ -737,6 +775,32 @@ pub async fn run(
     run_with(pipeline, sink, paths, opts, None, |_, _| {}, progress).await
 }
 
+/// The most `_bulk` body one delivery is rendered into before it is sent
+/// (its documents, in order, in as many batches as it takes).
+pub const MAX_BATCH_BYTES: usize = 8 << 20;
+
+/// Sends one batch and counts what the sink says of it.
+async fn send(
+    sink: &crate::sink::Sink,
+    batch: crate::sink::Batch,
+    deadline: Option<std::time::Instant>,
+    label: &str,
+    stats: &mut Stats,
+    on_report: &mut impl FnMut(&str, &crate::sink::SinkReport),
+) -> Result<(), crate::sink::SinkError> {
+    let report = sink.send(batch, deadline).await?;
+    on_report(label, &report);
+    stats.indexed += report.indexed;
+    stats.retried += report.retried;
+    stats.failed += report.failed.len() as u64;
+    for f in report.failed {
+        stats
+            .errors
+            .push(format!("{label}: event {} not indexed: {}", f.id, f.reason));
+    }
+    Ok(())
+}
+
 /// [`run`] with a deadline for the whole run (what is not stored by then
 /// is reported failed, and later batches are not sent at all) and
 /// `on_report`, called with each input's label and sink report (to write
@@ -764,45 +828,43 @@ pub async fn run_with(
             Ok(inputs) => {
                 for input in inputs {
                     let label = input.label.clone();
-                    let (batch, mut stats) = match input.unit {
-                        Ok(Unit::Bulk(batch)) => {
-                            let updates = batch
-                                .items
-                                .iter()
-                                .filter(|i| i.action == crate::sink::Action::Update)
-                                .count() as u64;
-                            let stats = Stats {
-                                documents: batch.items.len() as u64 - updates,
-                                updates,
-                                ..Stats::default()
-                            };
-                            (batch, stats)
-                        }
-                        unit => match (Input {
-                            label: label.clone(),
-                            unit,
-                        })
-                        .with_delivery(limits, |data| pipeline.prepare(data))
-                        {
-                            Err(e) => {
-                                total.errors.push(format!("{label}: {e}"));
-                                continue;
-                            }
-                            Ok(prepared) => (prepared.batch, prepared.stats),
-                        },
+                    if let Ok(Unit::Bulk(batch)) = input.unit {
+                        let updates = batch
+                            .items
+                            .iter()
+                            .filter(|i| i.action == crate::sink::Action::Update)
+                            .count() as u64;
+                        let mut stats = Stats {
+                            documents: batch.items.len() as u64 - updates,
+                            updates,
+                            ..Stats::default()
+                        };
+                        send(sink, batch, deadline, &label, &mut stats, &mut on_report).await?;
+                        total.add(stats);
+                        continue;
+                    }
+                    // The delivery borrows from `inflated`, its text.
+                    let mut inflated = input.inflate(limits);
+                    let data = match &mut inflated {
+                        Ok(inflated) => inflated.delivery(),
+                        Err(e) => Err(std::mem::take(e)),
                     };
+                    let delivery = match data {
+                        Ok(data) => pipeline.merge(data),
+                        Err(e) => {
+                            total.errors.push(format!("{label}: {e}"));
+                            continue;
+                        }
+                    };
+                    let mut joined = pipeline.join(&delivery);
+                    let mut stats = std::mem::take(&mut joined.stats);
                     for e in &mut stats.errors {
                         *e = format!("{label}: {e}");
                     }
-                    let report = sink.send(batch, deadline).await?;
-                    on_report(&label, &report);
-                    stats.indexed += report.indexed;
-                    stats.retried += report.retried;
-                    stats.failed += report.failed.len() as u64;
-                    for f in report.failed {
-                        stats
-                            .errors
-                            .push(format!("{label}: event {} not indexed: {}", f.id, f.reason));
+                    // A large delivery goes out in parts, so that its whole
+                    // body is never in memory at once.
+                    while let Some(batch) = joined.next_batch(&delivery, MAX_BATCH_BYTES) {
+                        send(sink, batch, deadline, &label, &mut stats, &mut on_report).await?;
                     }
                     total.add(stats);
                 }

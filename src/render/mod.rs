@@ -84,6 +84,16 @@ impl Origin {
         str_field(&mut fields, f::LOG_STREAM, log_stream);
         Origin { fields }
     }
+
+    /// The bytes the origin fields take in each document.
+    pub fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    /// True when there are no origin fields (never: they are always written).
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
 }
 
 /// The log group as it stands in a per-group index name: lower case, every
