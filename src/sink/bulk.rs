@@ -35,7 +35,7 @@ pub struct Item {
 }
 
 /// A `_bulk` body and the items in it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Batch {
     /// The NDJSON body; ends with `\n` when not empty.
     pub body: Vec<u8>,
@@ -45,7 +45,18 @@ pub struct Batch {
     /// other: two allocations per batch instead of two per item. Items of
     /// one index in a row share its name.
     names: String,
+    /// `{"index":{"_index":"…"` of the last item.
+    action_start: Vec<u8>,
 }
+
+/// Equal when the bodies and items are (the action line cache aside).
+impl PartialEq for Batch {
+    fn eq(&self, other: &Batch) -> bool {
+        self.body == other.body && self.items == other.items && self.names == other.names
+    }
+}
+
+impl Eq for Batch {}
 
 impl Batch {
     /// An empty batch with room for `bytes`.
@@ -54,6 +65,7 @@ impl Batch {
             body: Vec::with_capacity(bytes),
             items: Vec::new(),
             names: String::new(),
+            action_start: Vec::new(),
         }
     }
 
@@ -89,12 +101,22 @@ impl Batch {
         write_doc: impl FnOnce(&mut Vec<u8>),
     ) {
         let start = self.body.len();
+        // A run of items of one action and index shares the start of its
+        // action line, escaped once.
+        let same_index = match self.items.last() {
+            Some(last) => last.action == action && self.names.get(last.index.clone()) == Some(index),
+            None => false,
+        };
+        if !same_index {
+            self.action_start.clear();
+            self.action_start.extend_from_slice(match action {
+                Action::Index => b"{\"index\":{\"_index\":",
+                Action::Update => b"{\"update\":{\"_index\":",
+            });
+            write_json_str(&mut self.action_start, index);
+        }
         let out = &mut self.body;
-        out.extend_from_slice(match action {
-            Action::Index => b"{\"index\":{\"_index\":",
-            Action::Update => b"{\"update\":{\"_index\":",
-        });
-        write_json_str(out, index);
+        out.extend_from_slice(&self.action_start);
         if send_id || action == Action::Update {
             out.extend_from_slice(b",\"_id\":");
             write_json_str(out, id);
@@ -105,7 +127,7 @@ impl Batch {
         out.push(b'\n');
         let span = start..out.len();
         let index = match self.items.last() {
-            Some(last) if self.names.get(last.index.clone()) == Some(index) => last.index.clone(),
+            Some(last) if same_index => last.index.clone(),
             _ => self.name(index),
         };
         let id = self.name(id);
@@ -147,6 +169,9 @@ impl Batch {
         let names = self.names.len();
         self.body.extend_from_slice(&other.body);
         self.names.push_str(&other.names);
+        if !other.items.is_empty() {
+            self.action_start = other.action_start;
+        }
         let shift = |r: Range<usize>, by: usize| r.start + by..r.end + by;
         self.items.extend(other.items.into_iter().map(|mut it| {
             it.span = shift(it.span, base);
@@ -194,6 +219,22 @@ mod tests {
         assert_eq!((appended.id(0), appended.index_name(0)), ("9", "cwl-2024.11.23"));
         assert_eq!((appended.id(3), appended.index_name(3)), ("0", "cwl-2024.11.24"));
         assert_eq!(appended.doc_bytes(1), b"{\"a\":1}");
+        // After an append, the next item of the appended batch's last index
+        // starts its action line with that index, not the first batch's.
+        appended.push(Action::Update, "cwl-2024.11.24", "5", false, |o| {
+            o.extend_from_slice(b"{}")
+        });
+        assert_eq!(
+            appended.item_bytes(4),
+            b"{\"update\":{\"_index\":\"cwl-2024.11.24\",\"_id\":\"5\"}}\n{}\n"
+        );
+        appended.push(Action::Index, "cwl-2024.11.24", "6", true, |o| {
+            o.extend_from_slice(b"{}")
+        });
+        assert_eq!(
+            appended.item_bytes(5),
+            b"{\"index\":{\"_index\":\"cwl-2024.11.24\",\"_id\":\"6\"}}\n{}\n"
+        );
         assert_eq!(
             b.item_bytes(1),
             b"{\"index\":{\"_index\":\"cwl-2024.11.25\"}}\n{}\n"
