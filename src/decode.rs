@@ -796,27 +796,79 @@ fn all_digits(b: &[u8]) -> bool {
     bad == 0 && words.remainder().iter().all(u8::is_ascii_digit)
 }
 
-/// A whole number of at most 18 digits at the start of `b`, with no sign,
+/// A whole number of at most 16 digits at the start of `b`, with no sign,
 /// fraction or exponent, and the bytes it takes: what the reader would read
 /// as such a number and `str::parse::<i64>` would give. `None` for anything
-/// else (the reader then judges it).
+/// else (the reader then judges it). Eight digits at a time.
 #[inline]
 fn short_digits(b: &[u8]) -> Option<(i64, usize)> {
-    let mut v: i64 = 0;
-    let mut n = 0;
-    while let Some(&c) = b.get(n) {
-        if !c.is_ascii_digit() || n == 18 {
-            break;
+    let (hi, n_hi) = digit_word(b, 0)?;
+    if n_hi == 0 {
+        return None;
+    }
+    let (v, n) = if n_hi < 8 {
+        (hi, n_hi)
+    } else {
+        match digit_word(b, 8) {
+            Some((lo, n_lo)) => (hi * POW10[n_lo] + lo, 8 + n_lo),
+            None => (hi, 8),
         }
-        v = v * 10 + i64::from(c - b'0');
-        n += 1;
-    }
-    let leading_zero = n > 1 && b[0] == b'0';
+    };
+    let leading_zero = n > 1 && b.first() == Some(&b'0');
     match b.get(n) {
-        _ if n == 0 || leading_zero => None,
+        _ if leading_zero => None,
         Some(b'0'..=b'9' | b'.' | b'e' | b'E') => None,
-        _ => Some((v, n)),
+        _ => Some((i64::try_from(v).ok()?, n)),
     }
+}
+
+const POW10: [u64; 9] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+];
+
+/// The value of the digits that start the eight bytes at `b[at]` and how
+/// many there are (8 when all are, 0 when none is); `None` past the end.
+#[inline]
+fn digit_word(b: &[u8], at: usize) -> Option<(u64, usize)> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let w = match b.get(at..at + 8) {
+        Some(s) => {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(s);
+            u64::from_le_bytes(a)
+        }
+        None => {
+            // A short text: its digits, then a byte that is none.
+            let rest = b.get(at..)?;
+            let mut a = [b' '; 8];
+            a[..rest.len()].copy_from_slice(rest);
+            u64::from_le_bytes(a)
+        }
+    };
+    // High bit of each byte that is no digit (as in all_digits: exact for
+    // the lowest one, which is all that is used).
+    let bad = (w.wrapping_sub(LO * 0x30) | w.wrapping_add(LO * 0x46) | w) & HI;
+    let n = (bad.trailing_zeros() / 8) as usize;
+    if n == 0 {
+        return Some((0, 0));
+    }
+    // The n digits as the low bytes of a word of digit values, moved up so
+    // that the bytes above them read as leading zeros.
+    let d = (w.wrapping_sub(LO * 0x30)) << (64 - 8 * n);
+    // Pairs, then fours, then eight (the usual SWAR parse).
+    let d = (d & 0x0F0F_0F0F_0F0F_0F0F).wrapping_mul(10 << 8 | 1) >> 8;
+    let d = (d & 0x00FF_00FF_00FF_00FF).wrapping_mul(100 << 16 | 1) >> 16;
+    let d = (d & 0x0000_FFFF_0000_FFFF).wrapping_mul(10000 << 32 | 1) >> 32;
+    Some((d, n))
 }
 
 /// Encodes decoded subscription JSON as `awslogs.data` (gzip, then padded

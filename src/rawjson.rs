@@ -411,8 +411,9 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads the bytes `word`, exactly (no blanks before them).
-    pub fn literal(&mut self, word: &[u8]) -> Option<()> {
-        let end = self.pos + word.len();
+    #[inline]
+    pub fn literal<const N: usize>(&mut self, word: &[u8; N]) -> Option<()> {
+        let end = self.pos + N;
         (self.bytes().get(self.pos..end)? == word).then(|| self.pos = end)
     }
 
