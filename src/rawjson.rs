@@ -371,7 +371,17 @@ impl<'a> Reader<'a> {
         let mut out = String::with_capacity(raw.len() - shrink);
         let mut from = 0;
         for &(at, next, c) in kept.iter() {
-            out.push_str(raw.get(from..at as usize)?);
+            let at = at as usize;
+            // A short run is copied as sixteen bytes, the string then cut
+            // back (a copy of known length, where there is room for it).
+            match raw.get(from..from + 16) {
+                Some(chunk) if at - from <= 16 && out.len() + 16 <= out.capacity() => {
+                    let len = out.len() + (at - from);
+                    out.push_str(chunk);
+                    out.truncate(len);
+                }
+                _ => out.push_str(raw.get(from..at)?),
+            }
             out.push(c);
             from = next as usize;
         }
@@ -918,6 +928,24 @@ mod tests {
                     content.extend_from_slice(b"zz");
                     judge_string(&content, b"}");
                     judge_string(&content, b"");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn runs_between_escapes_of_every_length_with_wide_characters() {
+        // Runs are copied sixteen bytes at a time where they can be: around
+        // that length, with a character of 2-4 bytes cut by the sixteenth.
+        for len in 0..=20 {
+            for wide in ["é", "€", "😀"] {
+                for at in 0..=len {
+                    let run: String = (0..len).map(|i| if i == at { wide } else { "r" }).collect();
+                    for tail in ["", "z", "\\u00e9", "0123456789abcdefghij"] {
+                        let content = format!("{run}\\n{run}\\\"{run}{tail}");
+                        judge_string(content.as_bytes(), b"");
+                        judge_string(content.as_bytes(), b"  ");
+                    }
                 }
             }
         }
