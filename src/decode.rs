@@ -458,6 +458,9 @@ fn parse_well_formed(json: &[u8]) -> Option<LogsData<'_>> {
     let mut log_stream = None;
     let mut filters = None;
     let mut events = None;
+    // Whether the ids grow, checked while each is fresh in the cache.
+    let mut growing = true;
+    let mut prev_digits = false;
     let owned = |s: RawStr<'_>| s.decode().into_owned();
     r.object(|name, r| match &*name.decode() {
         "messageType" => {
@@ -480,9 +483,22 @@ fn parse_well_formed(json: &[u8]) -> Option<LogsData<'_>> {
             once(&mut filters, v)
         }
         "logEvents" => {
-            let mut v = Vec::new();
+            let mut v: Vec<LogEvent<'_>> = Vec::with_capacity(SAMPLE_EVENTS);
+            let from = r.offset();
             r.array(|r| {
-                v.push(well_formed_event(r)?);
+                if v.len() == SAMPLE_EVENTS {
+                    // Room for the rest at the size of the first ones (and a
+                    // quarter more), instead of doubling and copying.
+                    let per_event = (r.offset() - from) / SAMPLE_EVENTS + 1;
+                    v.reserve(r.rest().len() / per_event * 5 / 4);
+                }
+                let event = well_formed_event(r)?;
+                let digits = all_digits(event.id.as_bytes());
+                if growing && let Some(prev) = v.last() {
+                    growing = id_key_of(&prev.id, prev_digits) < id_key_of(&event.id, digits);
+                }
+                prev_digits = digits;
+                v.push(event);
                 Some(())
             })?;
             once(&mut events, v)
@@ -507,28 +523,43 @@ fn parse_well_formed(json: &[u8]) -> Option<LogsData<'_>> {
         refused: Vec::new(),
         duplicates: 0,
     };
-    data.duplicates = keep_last_of_each_id(&mut data.events);
+    if !growing {
+        data.duplicates = keep_last_of_each_id(&mut data.events);
+    }
     Some(data)
 }
+
+/// Entries read before the `logEvents` vector is sized from them.
+const SAMPLE_EVENTS: usize = 64;
 
 /// One `logEvents` entry that can become a document, as [`check_event`]
 /// would give it; `None` for anything else.
 fn well_formed_event<'a>(r: &mut Reader<'a>) -> Option<LogEvent<'a>> {
+    if let Some(event) = compact_event(r) {
+        return Some(event);
+    }
     let mut id = None;
     let mut timestamp = None;
-    let mut message: Option<RawStr<'a>> = None;
+    let mut message: Option<(RawStr<'a>, Cow<'a, str>)> = None;
     let mut extracted = None;
     r.object(|name, r| match &*name.decode() {
-        "id" => once(&mut id, r.string().filter(|s| !s.raw().is_empty())?),
+        "id" => once(&mut id, r.string_value().filter(|(s, _)| !s.raw().is_empty())?),
         "timestamp" => {
-            // Plain digits: a whole number serde reads as an integer.
-            let t = match r.value()? {
-                Raw::Num(n) if n.bytes().all(|c| c.is_ascii_digit()) => n.parse::<i64>().ok()?,
-                _ => return None,
+            r.peek()?;
+            let t = match short_digits(r.rest().as_bytes()) {
+                Some((t, n)) => {
+                    r.skip(n);
+                    t
+                }
+                // Plain digits: a whole number serde reads as an integer.
+                None => match r.value()? {
+                    Raw::Num(n) if n.bytes().all(|c| c.is_ascii_digit()) => n.parse::<i64>().ok()?,
+                    _ => return None,
+                },
             };
             once(&mut timestamp, t)
         }
-        "message" => once(&mut message, r.string()?),
+        "message" => once(&mut message, r.string_value()?),
         "extractedFields" => {
             let fields = match r.value()? {
                 Raw::Null => None,
@@ -540,13 +571,54 @@ fn well_formed_event<'a>(r: &mut Reader<'a>) -> Option<LogEvent<'a>> {
         _ => r.value().map(drop),
     })?;
     let timestamp = timestamp.filter(|t| (MIN_TIMESTAMP_MS..=MAX_TIMESTAMP_MS).contains(t))?;
-    let message = message?;
+    let (message_json, message) = message?;
     Some(LogEvent {
-        id: id?.decode(),
+        id: id?.1,
         timestamp,
-        message: message.decode(),
-        message_json: Some(message.raw()),
+        message,
+        message_json: Some(message_json.raw()),
         extracted_fields: extracted.flatten(),
+    })
+}
+
+/// An entry exactly as CloudWatch Logs writes it,
+/// `{"id":"…","timestamp":…,"message":"…"}` with no blanks, read without
+/// looking up member names; `None` (the reader untouched) for any other
+/// spelling, which [`well_formed_event`] then reads member by member to
+/// the same event.
+#[inline]
+fn compact_event<'a>(r: &mut Reader<'a>) -> Option<LogEvent<'a>> {
+    let from = r.offset();
+    let event = compact_event_at(r);
+    if event.is_none() {
+        r.rewind(from);
+    }
+    event
+}
+
+#[inline]
+fn compact_event_at<'a>(c: &mut Reader<'a>) -> Option<LogEvent<'a>> {
+    c.peek()?;
+    c.literal(b"{\"id\":")?;
+    let (id_json, id) = c.string_value()?;
+    if id_json.raw().is_empty() {
+        return None;
+    }
+    c.literal(b",\"timestamp\":")?;
+    let (timestamp, n) = short_digits(c.rest().as_bytes())?;
+    c.skip(n);
+    if !(MIN_TIMESTAMP_MS..=MAX_TIMESTAMP_MS).contains(&timestamp) {
+        return None;
+    }
+    c.literal(b",\"message\":")?;
+    let (message_json, message) = c.string_value()?;
+    c.literal(b"}")?;
+    Some(LogEvent {
+        id,
+        timestamp,
+        message,
+        message_json: Some(message_json.raw()),
+        extracted_fields: None,
     })
 }
 
@@ -697,8 +769,106 @@ fn id_less(a: &str, b: &str) -> bool {
 
 /// The key of that order, computed once per id.
 fn id_key(s: &str) -> (bool, usize, &str) {
-    let digits = s.bytes().all(|c| c.is_ascii_digit());
+    id_key_of(s, all_digits(s.as_bytes()))
+}
+
+/// [`id_key`] of `s` when whether it is all digits is known.
+#[inline]
+fn id_key_of(s: &str, digits: bool) -> (bool, usize, &str) {
     (!digits, if digits { s.len() } else { 0 }, s)
+}
+
+/// Whether every byte is an ASCII digit, eight at a time.
+fn all_digits(b: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut words = b.chunks_exact(8);
+    // A byte is a digit when it is ASCII, not below `0` and not above `9`
+    // (adding 0x46 takes it to 0x80). The lowest byte that is not a digit
+    // shows in its own high bit: the bytes below it, digits, carry and
+    // borrow nothing into it.
+    let bad = words.by_ref().fold(0, |acc, w| {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(w);
+        let w = u64::from_le_bytes(a);
+        acc | ((w.wrapping_sub(LO * 0x30) | w.wrapping_add(LO * 0x46) | w) & HI)
+    });
+    bad == 0 && words.remainder().iter().all(u8::is_ascii_digit)
+}
+
+/// A whole number of at most 16 digits at the start of `b`, with no sign,
+/// fraction or exponent, and the bytes it takes: what the reader would read
+/// as such a number and `str::parse::<i64>` would give. `None` for anything
+/// else (the reader then judges it). Eight digits at a time.
+#[inline]
+fn short_digits(b: &[u8]) -> Option<(i64, usize)> {
+    let (hi, n_hi) = digit_word(b, 0)?;
+    if n_hi == 0 {
+        return None;
+    }
+    let (v, n) = if n_hi < 8 {
+        (hi, n_hi)
+    } else {
+        match digit_word(b, 8) {
+            Some((lo, n_lo)) => (hi * POW10[n_lo] + lo, 8 + n_lo),
+            None => (hi, 8),
+        }
+    };
+    let leading_zero = n > 1 && b.first() == Some(&b'0');
+    match b.get(n) {
+        _ if leading_zero => None,
+        Some(b'0'..=b'9' | b'.' | b'e' | b'E') => None,
+        _ => Some((i64::try_from(v).ok()?, n)),
+    }
+}
+
+const POW10: [u64; 9] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+];
+
+/// The value of the digits that start the eight bytes at `b[at]` and how
+/// many there are (8 when all are, 0 when none is); `None` past the end.
+#[inline]
+fn digit_word(b: &[u8], at: usize) -> Option<(u64, usize)> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let w = match b.get(at..at + 8) {
+        Some(s) => {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(s);
+            u64::from_le_bytes(a)
+        }
+        None => {
+            // A short text: its digits, then a byte that is none.
+            let rest = b.get(at..)?;
+            let mut a = [b' '; 8];
+            a[..rest.len()].copy_from_slice(rest);
+            u64::from_le_bytes(a)
+        }
+    };
+    // High bit of each byte that is no digit (as in all_digits: exact for
+    // the lowest one, which is all that is used).
+    let bad = (w.wrapping_sub(LO * 0x30) | w.wrapping_add(LO * 0x46) | w) & HI;
+    let n = (bad.trailing_zeros() / 8) as usize;
+    if n == 0 {
+        return Some((0, 0));
+    }
+    // The n digits as the low bytes of a word of digit values, moved up so
+    // that the bytes above them read as leading zeros.
+    let d = (w.wrapping_sub(LO * 0x30)) << (64 - 8 * n);
+    // Pairs, then fours, then eight (the usual SWAR parse).
+    let d = (d & 0x0F0F_0F0F_0F0F_0F0F).wrapping_mul(10 << 8 | 1) >> 8;
+    let d = (d & 0x00FF_00FF_00FF_00FF).wrapping_mul(100 << 16 | 1) >> 16;
+    let d = (d & 0x0000_FFFF_0000_FFFF).wrapping_mul(10000 << 32 | 1) >> 32;
+    Some((d, n))
 }
 
 /// Encodes decoded subscription JSON as `awslogs.data` (gzip, then padded

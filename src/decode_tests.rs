@@ -294,3 +294,137 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn short_digits_read_what_the_reader_and_parse_read() {
+    for t in [
+        "0",
+        "7",
+        "01",
+        "00",
+        "0.5",
+        "123",
+        "1543456789000",
+        "253402300799999",
+        "253402300800000",
+        "999999999999999999",
+        "1000000000000000000",
+        "9223372036854775807",
+        "9223372036854775808",
+        "-5",
+        "1.0",
+        "1e3",
+        "1E3",
+        "12a",
+        "1,",
+        "1}",
+        "",
+        "x",
+    ]
+    .into_iter()
+    .map(String::from)
+    .chain((1..=20).flat_map(|n| {
+        let digits: String = (0..n).map(|i| char::from(b"9876543210"[i % 10])).collect();
+        ["", ",", "}", ".5", "e1", "0", " "].map(|after| format!("{digits}{after}"))
+    })) {
+        let t = t.as_str();
+        let got = short_digits(t.as_bytes());
+        let mut r = Reader::new(t);
+        let old = match r.value() {
+            Some(Raw::Num(n)) if n.bytes().all(|c| c.is_ascii_digit()) => {
+                n.parse::<i64>().ok().map(|v| (v, r.offset()))
+            }
+            _ => None,
+        };
+        if let Some(got) = got {
+            assert_eq!(Some(got), old, "{t}");
+        }
+        // Only numbers of 17 digits and more are left to the reader (and
+        // a `0` followed by digits, which is no JSON).
+        if let Some((_, n)) = old
+            && n <= 16
+            && !t.as_bytes().get(n).is_some_and(u8::is_ascii_digit)
+        {
+            assert!(got.is_some(), "{t}");
+        }
+    }
+}
+
+#[test]
+fn all_digits_is_every_byte_a_digit() {
+    for len in 0..40 {
+        for at in 0..=len {
+            for c in 0..=255u8 {
+                let mut id = vec![b'5'; len];
+                if at < len {
+                    id[at] = c;
+                }
+                assert_eq!(all_digits(&id), id.iter().all(u8::is_ascii_digit), "{id:?}");
+            }
+        }
+    }
+}
+
+/// A timestamp as written, and whether it makes an entry that can become a
+/// document.
+fn timestamp_text() -> impl Strategy<Value = (String, bool)> {
+    prop_oneof![
+        6 => (0i64..=MAX_TIMESTAMP_MS).prop_map(|t| (t.to_string(), true)),
+        1 => prop::sample::select(vec![
+            ("0", true),
+            ("253402300799999", true),
+            ("253402300800000", false),
+            ("01", false),
+            ("00", false),
+            ("-5", false),
+            ("-0", false),
+            ("1.0", false),
+            ("1e3", false),
+            ("1E3", false),
+            ("9223372036854775807", false),
+            ("9223372036854775808", false),
+            ("12345678901234567890", false),
+            ("\"1\"", false),
+            ("null", false),
+        ])
+        .prop_map(|(t, ok)| (t.to_string(), ok)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Entries spelled as CloudWatch Logs spells them, which the fast path
+    /// reads without looking up names, read as serde reads them.
+    #[test]
+    fn compact_entries_read_the_same_on_both_paths(
+        events in prop::collection::vec((
+            prop_oneof!["[0-9]{1,56}", "[a-z0-9\"\\\\é]{0,8}"],
+            timestamp_text(),
+            prop_oneof![
+                any::<String>(),
+                "[ -~\n\t\r\u{1}\u{1f600}\\\\\"]{0,90}",
+                "(\\{\"[a-z]{1,6}\":\"[a-z \"]{0,12}\",?){1,6}",
+            ],
+            any::<u8>(),
+        ), 0..10),
+    ) {
+        let list: Vec<String> = events
+            .iter()
+            .map(|(id, (ts, _), message, style)| {
+                format!(
+                    "{{\"id\":{},\"timestamp\":{ts},\"message\":{}}}",
+                    spell(id, *style),
+                    spell(message, style / 4)
+                )
+            })
+            .collect();
+        let json = format!(
+            r#"{{"messageType":"DATA_MESSAGE","owner":"1","logGroup":"g","logStream":"s","subscriptionFilters":[],"logEvents":[{}]}}"#,
+            list.join(",")
+        );
+        let fast = agree(json.as_bytes());
+        let ok = events.iter().all(|(id, (_, ok), _, _)| *ok && !id.is_empty());
+        prop_assert_eq!(fast.is_some(), ok, "{}", json);
+    }
+}

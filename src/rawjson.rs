@@ -16,8 +16,6 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use crate::render::next_escape;
-
 /// The deepest nesting of arrays and objects accepted: `serde_json`'s
 /// recursion limit, so that both agree on what is JSON.
 pub const MAX_DEPTH: usize = 128;
@@ -27,7 +25,9 @@ pub const MAX_DEPTH: usize = 128;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RawStr<'a> {
     raw: &'a str,
-    escaped: bool,
+    /// How many bytes shorter the value is than `raw`: every escape is
+    /// longer than its character, so 0 exactly when there is none.
+    shrink: usize,
 }
 
 impl<'a> RawStr<'a> {
@@ -38,25 +38,44 @@ impl<'a> RawStr<'a> {
 
     /// Whether the text holds a backslash escape.
     pub fn has_escapes(self) -> bool {
-        self.escaped
+        self.shrink != 0
     }
 
-    /// The string's value: borrowed when it has no escapes.
+    /// The string's value: borrowed when it has no escapes, else decoded in
+    /// one pass into a string of exactly its length.
     pub fn decode(self) -> Cow<'a, str> {
-        if !self.escaped {
+        if self.shrink == 0 {
             return Cow::Borrowed(self.raw);
         }
         let b = self.raw.as_bytes();
-        let mut out = String::with_capacity(b.len());
+        let mut out = String::with_capacity(b.len() - self.shrink);
+        // The clean run not copied yet starts at `start`. Between the quotes
+        // of a valid string the only special bytes are backslashes and the
+        // characters they escape, which each escape skips; anything else the
+        // mask shows is a false alarm, or the zero padding past the end.
         let mut start = 0;
         let mut i = 0;
-        while let Some(off) = memchr::memchr(b'\\', &b[i..]) {
-            let at = i + off;
-            out.push_str(self.raw.get(start..at).unwrap_or_default());
-            let (c, next) = decode_escape(b, at);
-            out.push(c);
-            i = next;
-            start = next;
+        'blocks: while i < b.len() {
+            let mut m = specials(b, i);
+            while m != 0 {
+                let at = i + m.trailing_zeros() as usize;
+                match b.get(at) {
+                    Some(b'\\') => {
+                        out.push_str(self.raw.get(start..at).unwrap_or_default());
+                        let (next, c) = escape(b, at).unwrap_or((at + 2, '\u{FFFD}'));
+                        out.push(c);
+                        start = next;
+                        if next >= i + BLOCK {
+                            i = next;
+                            continue 'blocks;
+                        }
+                        m &= u64::MAX << (next - i);
+                    }
+                    Some(_) => m &= m - 1,
+                    None => break 'blocks,
+                }
+            }
+            i += BLOCK;
         }
         out.push_str(self.raw.get(start..).unwrap_or_default());
         Cow::Owned(out)
@@ -254,6 +273,9 @@ pub struct Reader<'a> {
     text: &'a str,
     pos: usize,
     depth_left: usize,
+    /// The escapes of the string [`Reader::string_value`] is reading: start
+    /// and end within the string, and character.
+    escapes: Vec<(u32, u32, char)>,
 }
 
 impl<'a> Reader<'a> {
@@ -263,11 +285,28 @@ impl<'a> Reader<'a> {
             text,
             pos: 0,
             depth_left: MAX_DEPTH,
+            escapes: Vec::new(),
         }
     }
 
     fn bytes(&self) -> &'a [u8] {
         self.text.as_bytes()
+    }
+
+    /// How far into the text the reader is, in bytes.
+    pub fn offset(&self) -> usize {
+        self.pos
+    }
+
+    /// The text left to read.
+    pub fn rest(&self) -> &'a str {
+        self.text.get(self.pos..).unwrap_or_default()
+    }
+
+    /// Moves on by `n` bytes that the caller has judged from [`Reader::rest`]
+    /// (not past the end; only onto a character boundary).
+    pub fn skip(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.text.len());
     }
 
     /// The next byte after blanks, not consumed.
@@ -294,25 +333,65 @@ impl<'a> Reader<'a> {
     /// Reads a string.
     pub fn string(&mut self) -> Option<RawStr<'a>> {
         self.eat(b'"')?;
-        let b = self.bytes();
         let start = self.pos;
-        let mut i = start;
-        let mut escaped = false;
-        loop {
-            i = next_escape(b, i)?;
-            match *b.get(i)? {
-                b'"' => {
-                    self.pos = i + 1;
-                    let raw = self.text.get(start..i)?;
-                    return Some(RawStr { raw, escaped });
-                }
-                b'\\' => {
-                    escaped = true;
-                    i = escape_end(b, i)?;
-                }
-                _ => return None,
+        let (end, shrink) = scan_string(self.bytes(), start, |_, _, _| {})?;
+        let raw = self.text.get(start..end)?;
+        self.pos = end + 1;
+        Some(RawStr { raw, shrink })
+    }
+
+    /// Reads a string and decodes it in the same pass: the escapes met while
+    /// checking it are kept (up to [`KEPT_ESCAPES`] of them, past which the
+    /// value is decoded as [`RawStr::decode`] does), so that decoding only
+    /// copies the runs between them.
+    pub fn string_value(&mut self) -> Option<(RawStr<'a>, Cow<'a, str>)> {
+        self.eat(b'"')?;
+        let start = self.pos;
+        let kept = &mut self.escapes;
+        kept.clear();
+        // Offsets within the string are kept as u32 (a text of 4 GiB and
+        // more keeps none).
+        let mut all_kept = u32::try_from(self.text.len()).is_ok();
+        let (end, shrink) = scan_string(self.text.as_bytes(), start, |at, next, c| {
+            if all_kept && kept.len() < KEPT_ESCAPES {
+                kept.push(((at - start) as u32, (next - start) as u32, c));
+            } else {
+                all_kept = false;
             }
+        })?;
+        let raw = self.text.get(start..end)?;
+        self.pos = end + 1;
+        let s = RawStr { raw, shrink };
+        if shrink == 0 {
+            return Some((s, Cow::Borrowed(raw)));
         }
+        if !all_kept {
+            return Some((s, s.decode()));
+        }
+        let mut out = String::with_capacity(raw.len() - shrink);
+        let mut from = 0;
+        for &(at, next, c) in kept.iter() {
+            let at = at as usize;
+            // A short run is copied as sixteen bytes, the string then cut
+            // back (a copy of known length, where there is room for it).
+            match raw.get(from..from + 16) {
+                Some(chunk) if at - from <= 16 && out.len() + 16 <= out.capacity() => {
+                    let len = out.len() + (at - from);
+                    out.push_str(chunk);
+                    out.truncate(len);
+                }
+                _ => out.push_str(raw.get(from..at)?),
+            }
+            out.push(c);
+            from = next as usize;
+        }
+        out.push_str(raw.get(from..)?);
+        Some((s, Cow::Owned(out)))
+    }
+
+    /// Goes back (or on) to `offset` (a position [`Reader::offset`] gave).
+    pub fn rewind(&mut self, offset: usize) {
+        self.pos = offset.min(self.text.len());
     }
 
     /// Reads any value.
@@ -341,8 +420,10 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn literal(&mut self, word: &[u8]) -> Option<()> {
-        let end = self.pos + word.len();
+    /// Reads the bytes `word`, exactly (no blanks before them).
+    #[inline]
+    pub fn literal<const N: usize>(&mut self, word: &[u8; N]) -> Option<()> {
+        let end = self.pos + N;
         (self.bytes().get(self.pos..end)? == word).then(|| self.pos = end)
     }
 
@@ -460,48 +541,165 @@ fn hex4(b: &[u8], at: usize) -> Option<u16> {
     Some(v)
 }
 
-/// The end of the escape at `b[at] == b'\\'`, when it is valid: a
-/// surrogate must come in a high-low pair.
-fn escape_end(b: &[u8], at: usize) -> Option<usize> {
-    match *b.get(at + 1)? {
-        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Some(at + 2),
-        b'u' => match hex4(b, at + 2)? {
-            0xD800..=0xDBFF => {
-                if b.get(at + 6..at + 8)? != b"\\u" {
-                    return None;
-                }
-                matches!(hex4(b, at + 8)?, 0xDC00..=0xDFFF).then_some(at + 12)
+/// The escape at `b[at] == b'\\'`, when it is valid (a surrogate must
+/// come in a high-low pair): where the text goes on, and its character.
+#[inline(always)]
+fn escape(b: &[u8], at: usize) -> Option<(usize, char)> {
+    let letter = *b.get(at + 1)?;
+    let simple = UNESCAPE[usize::from(letter)];
+    if simple != 0 {
+        return Some((at + 2, char::from(simple)));
+    }
+    unicode_escape(b, at)
+}
+
+/// [`escape`] of one that is not a single letter: `\uXXXX` or a pair.
+#[inline(never)]
+fn unicode_escape(b: &[u8], at: usize) -> Option<(usize, char)> {
+    if b.get(at + 1) != Some(&b'u') {
+        return None;
+    }
+    match hex4(b, at + 2)? {
+        hi @ 0xD800..=0xDBFF => {
+            if b.get(at + 6..at + 8)? != b"\\u" {
+                return None;
             }
-            0xDC00..=0xDFFF => None,
-            _ => Some(at + 6),
-        },
-        _ => None,
+            let lo = hex4(b, at + 8)?;
+            if !(0xDC00..=0xDFFF).contains(&lo) {
+                return None;
+            }
+            let c = 0x10000 + ((u32::from(hi) - 0xD800) << 10) + (u32::from(lo) - 0xDC00);
+            Some((at + 12, char::from_u32(c)?))
+        }
+        0xDC00..=0xDFFF => None,
+        unit => Some((at + 6, char::from_u32(u32::from(unit))?)),
     }
 }
 
-/// The character of the (valid) escape at `b[at]` and where the text goes on.
-fn decode_escape(b: &[u8], at: usize) -> (char, usize) {
-    let simple = |c: char| (c, at + 2);
-    match b.get(at + 1) {
-        Some(b'"') => simple('"'),
-        Some(b'\\') => simple('\\'),
-        Some(b'/') => simple('/'),
-        Some(b'b') => simple('\u{8}'),
-        Some(b'f') => simple('\u{c}'),
-        Some(b'n') => simple('\n'),
-        Some(b'r') => simple('\r'),
-        Some(b't') => simple('\t'),
-        Some(b'u') => {
-            let hi = hex4(b, at + 2).unwrap_or(0xFFFD);
-            if (0xD800..=0xDBFF).contains(&hi) {
-                let lo = hex4(b, at + 8).unwrap_or(0xDC00);
-                let c = 0x10000 + ((u32::from(hi) - 0xD800) << 10) + (u32::from(lo) - 0xDC00);
-                (char::from_u32(c).unwrap_or('\u{FFFD}'), at + 12)
-            } else {
-                (char::from_u32(u32::from(hi)).unwrap_or('\u{FFFD}'), at + 6)
+/// The character of each one-letter escape (`\n` → newline), 0 for the
+/// other letters.
+static UNESCAPE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b'"' as usize] = b'"';
+    t[b'\\' as usize] = b'\\';
+    t[b'/' as usize] = b'/';
+    t[b'b' as usize] = 0x08;
+    t[b'f' as usize] = 0x0c;
+    t[b'n' as usize] = b'\n';
+    t[b'r' as usize] = b'\r';
+    t[b't' as usize] = b'\t';
+    t
+};
+
+/// The most escapes of a string [`Reader::string_value`] keeps.
+pub const KEPT_ESCAPES: usize = 1024;
+
+/// Bytes judged at a time by [`specials`].
+const BLOCK: usize = 32;
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `w` (little-endian) that is `"`, `\` or
+/// below 0x20, and possibly of a byte right above one that is (a borrow
+/// running on: `#` after `"`, `]` after `\`, a space after a control
+/// byte, and so on up a run of such bytes). No such byte is ever missed.
+#[inline]
+fn word_specials(w: u64) -> u64 {
+    let has_zero = |v: u64| v.wrapping_sub(LO) & !v & HI;
+    let below_space = w.wrapping_sub(LO * 0x20) & !w & HI;
+    below_space | has_zero(w ^ (LO * u64::from(b'"'))) | has_zero(w ^ (LO * u64::from(b'\\')))
+}
+
+/// The high bits of `h`'s bytes, one bit per byte, in the low eight bits.
+#[inline]
+fn pack(h: u64) -> u64 {
+    (h >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
+}
+
+#[inline]
+fn word(b: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&b[at..at + 8]);
+    u64::from_le_bytes(w)
+}
+
+/// Bit `k` set for each byte `b[i + k]` (`k` below [`BLOCK`]) that is `"`,
+/// `\` or below 0x20, and possibly for one that is not (a false alarm, see
+/// [`word_specials`]: callers look at the byte). Past the end of `b` the
+/// bytes read as zero, so the first bit there is set.
+#[inline(always)]
+fn specials(b: &[u8], i: usize) -> u64 {
+    match b.get(i..i + BLOCK) {
+        Some(block) => block_specials(block),
+        None => last_specials(b, i),
+    }
+}
+
+/// [`specials`] of the last, short block.
+#[cold]
+#[inline(never)]
+fn last_specials(b: &[u8], i: usize) -> u64 {
+    let mut block = [0u8; BLOCK];
+    let rest = b.get(i..).unwrap_or_default();
+    block[..rest.len()].copy_from_slice(rest);
+    block_specials(&block)
+}
+
+#[inline(always)]
+fn block_specials(block: &[u8]) -> u64 {
+    let h = [
+        word_specials(word(block, 0)),
+        word_specials(word(block, 8)),
+        word_specials(word(block, 16)),
+        word_specials(word(block, 24)),
+    ];
+    if h[0] | h[1] | h[2] | h[3] == 0 {
+        return 0;
+    }
+    pack(h[0]) | pack(h[1]) << 8 | pack(h[2]) << 16 | pack(h[3]) << 24
+}
+
+/// The string whose text starts at `b[start]`, just after its opening
+/// quote: the position of its closing quote and how many bytes shorter its
+/// value is than its text; `None` when it is not valid (a control byte, an
+/// invalid escape or lone surrogate, no closing quote). Each escape is
+/// handed to `on_escape` with where it starts and ends and its character.
+///
+/// Each block of bytes is judged once: the special bytes of its mask are
+/// visited in order, an escape clearing the bits it covers, so a string
+/// with an escape every few bytes (a JSON log line in a message) costs no
+/// more scanning than a clean one.
+#[inline]
+fn scan_string(
+    b: &[u8],
+    start: usize,
+    mut on_escape: impl FnMut(usize, usize, char),
+) -> Option<(usize, usize)> {
+    let mut i = start;
+    let mut shrink = 0;
+    'blocks: loop {
+        let mut m = specials(b, i);
+        while m != 0 {
+            let at = i + m.trailing_zeros() as usize;
+            match b.get(at) {
+                Some(b'"') => return Some((at, shrink)),
+                Some(b'\\') => {
+                    let (next, c) = escape(b, at)?;
+                    shrink += next - at - c.len_utf8();
+                    on_escape(at, next, c);
+                    if next >= i + BLOCK {
+                        i = next;
+                        continue 'blocks;
+                    }
+                    m &= u64::MAX << (next - i);
+                }
+                Some(&c) if c >= 0x20 => m &= m - 1,
+                // A control byte, or the end of the text.
+                _ => return None,
             }
         }
-        _ => ('\u{FFFD}', at + 2),
+        i += BLOCK;
     }
 }
 
@@ -619,6 +817,188 @@ mod tests {
         assert!(inner.get("y").is_some());
     }
 
+    /// What serde_json makes of `content` between quotes, and what the
+    /// scanner makes of it (both ways of reading a string), followed by
+    /// `after` (nothing: the string ends the text, and the last block is
+    /// short).
+    fn judge_string(content: &[u8], after: &[u8]) {
+        let mut text = b"\"".to_vec();
+        text.extend_from_slice(content);
+        text.push(b'"');
+        text.extend_from_slice(after);
+        let Ok(text) = std::str::from_utf8(&text) else {
+            return;
+        };
+        // The first string of the text, and where serde_json's reading of
+        // it ends (a bare quote in `content` ends it early).
+        let mut stream = serde_json::Deserializer::from_str(text).into_iter::<String>();
+        let theirs = match stream.next() {
+            Some(Ok(s)) => Some((s, stream.byte_offset())),
+            _ => None,
+        };
+        let mut r = Reader::new(text);
+        let raw = r.string();
+        let at = r.offset();
+        let mut r = Reader::new(text);
+        let both = r.string_value();
+        assert_eq!(r.offset(), at);
+        let label = String::from_utf8_lossy(content);
+        match (&theirs, raw, both) {
+            (None, None, None) => {}
+            (Some((want, end)), Some(raw), Some((raw2, value))) => {
+                assert_eq!(raw, raw2, "{label:?}");
+                assert_eq!(at, *end, "{label:?}");
+                assert_eq!(raw.raw(), &text[1..end - 1], "{label:?}");
+                assert_eq!(raw.decode(), want.as_str(), "{label:?}");
+                assert_eq!(value, want.as_str(), "{label:?}");
+                assert_eq!(raw.has_escapes(), raw.raw().contains('\\'), "{label:?}");
+                assert_eq!(raw.decode().len(), raw.raw().len() - raw.shrink, "{label:?}");
+                if let Cow::Owned(v) = &value {
+                    assert_eq!(v.capacity(), v.len(), "{label:?}: capacity fits");
+                }
+            }
+            (theirs, raw, both) => panic!("{label:?}: serde {theirs:?}, string {raw:?}, value {both:?}"),
+        }
+    }
+
+    /// Pieces a string is made of: plain, escapes, invalid escapes, control
+    /// bytes, non-ASCII UTF-8, a bare quote, and bytes that make the
+    /// word masks raise false alarms (`#` after `"`, `]` after `\`, a space
+    /// after a control byte).
+    const PIECES: &[&[u8]] = &[
+        b"a",
+        b"\\\"",
+        b"\\\\",
+        b"\\/",
+        b"\\b\\f\\n\\r\\t",
+        b"\\u00e9",
+        b"\\u0041",
+        b"\\u20AC",
+        b"\\ud83d\\ude00",
+        b"\\uD83D\\uDE00",
+        b"\\\"#",
+        b"\\\\]",
+        b"\\\\\\\\]]",
+        b"#]",
+        b"\xc3\xa9",
+        b"\xe2\x82\xac",
+        b"\xf0\x9f\x98\x80",
+        b"\x7f",
+        b"\x1f",
+        b"\x00",
+        b"\t",
+        b"\x01 ",
+        b"\"",
+        b"\\",
+        b"\\x",
+        b"\\u12",
+        b"\\u12g4",
+        b"\\ud800",
+        b"\\ud800x",
+        b"\\ud800\\u0041",
+        b"\\ud800\\ud800",
+        b"\\udc00",
+        b"\\U0041",
+    ];
+
+    #[test]
+    fn every_piece_at_every_position_across_block_edges() {
+        for len in 0..=2 * BLOCK + 2 {
+            for piece in PIECES {
+                for at in [0, len / 2, len.saturating_sub(1), len] {
+                    let mut content = vec![b'x'; len];
+                    let at = at.min(len);
+                    content.splice(at..at, piece.iter().copied());
+                    for after in [&b""[..], b",", &[b' '; 80]] {
+                        judge_string(&content, after);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_piece_ends_exactly_at_each_block_edge() {
+        for piece in PIECES {
+            for edge in [BLOCK, 2 * BLOCK, 3 * BLOCK] {
+                for shift in 0..piece.len() + 2 {
+                    let pad = (edge + shift).saturating_sub(piece.len());
+                    let mut content = vec![b'y'; pad];
+                    content.extend_from_slice(piece);
+                    content.extend_from_slice(b"zz");
+                    judge_string(&content, b"}");
+                    judge_string(&content, b"");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn runs_between_escapes_of_every_length_with_wide_characters() {
+        // Runs are copied sixteen bytes at a time where they can be: around
+        // that length, with a character of 2-4 bytes cut by the sixteenth.
+        for len in 0..=20 {
+            for wide in ["é", "€", "😀"] {
+                for at in 0..=len {
+                    let run: String = (0..len).map(|i| if i == at { wide } else { "r" }).collect();
+                    for tail in ["", "z", "\\u00e9", "0123456789abcdefghij"] {
+                        let content = format!("{run}\\n{run}\\\"{run}{tail}");
+                        judge_string(content.as_bytes(), b"");
+                        judge_string(content.as_bytes(), b"  ");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn many_escapes_past_those_kept_decode_the_same() {
+        for n in [KEPT_ESCAPES - 1, KEPT_ESCAPES, KEPT_ESCAPES + 1, 3 * KEPT_ESCAPES] {
+            let content = "a\\\"".repeat(n);
+            judge_string(content.as_bytes(), b"");
+            let content = format!("{}b\\u00e9", "\\n".repeat(n));
+            judge_string(content.as_bytes(), b",");
+        }
+    }
+
+    #[test]
+    fn the_word_masks_never_miss_a_special_byte() {
+        let special = |c: u8| c == b'"' || c == b'\\' || c < 0x20;
+        let mut block = [b'a'; BLOCK];
+        for c in 0..=255u8 {
+            for k in 0..BLOCK {
+                for before in [b'a', b'"', b'\\', 0, 0x1f] {
+                    block.fill(b'a');
+                    block[k] = c;
+                    if k > 0 {
+                        block[k - 1] = before;
+                    }
+                    let m = block_specials(&block);
+                    for (j, &b) in block.iter().enumerate() {
+                        let set = m >> j & 1 == 1;
+                        if special(b) {
+                            assert!(set, "byte {b:#x} at {j} missed");
+                        } else if set {
+                            // A false alarm sits right above a special byte
+                            // (or above another false alarm).
+                            assert!(j > 0 && m >> (j - 1) & 1 == 1, "false alarm {b:#x} at {j}");
+                        }
+                    }
+                    assert_eq!(m >> BLOCK, 0);
+                }
+            }
+        }
+    }
+
+    fn string_piece() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            4 => "[a-z ]{1,40}".prop_map(String::into_bytes),
+            2 => prop::sample::select(PIECES).prop_map(<[u8]>::to_vec),
+            1 => any::<char>().prop_map(|c| c.to_string().into_bytes()),
+            1 => any::<u16>().prop_map(|u| format!("\\u{u:04x}").into_bytes()),
+        ]
+    }
+
     fn json_like() -> impl Strategy<Value = String> {
         prop::collection::vec(
             prop_oneof![
@@ -652,6 +1032,14 @@ mod tests {
         fn json_like_text_is_judged_as_serde_json_does(t in json_like()) {
             let (theirs, ours) = both(&t);
             prop_assert_eq!(theirs, ours, "{:?}", t);
+        }
+
+        #[test]
+        fn pieced_strings_are_judged_as_serde_json_does(
+            pieces in prop::collection::vec(string_piece(), 0..24),
+            after in prop_oneof![Just(""), Just(","), Just("   :  \"next\" ")],
+        ) {
+            judge_string(&pieces.concat(), after.as_bytes());
         }
 
         #[test]

@@ -11,7 +11,6 @@ mod escape;
 
 use serde_json::{Map, Value};
 
-pub(crate) use escape::next_escape;
 pub use escape::write_json_str;
 
 use crate::decode::LogEvent;
