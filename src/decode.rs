@@ -501,6 +501,11 @@ fn parse_well_formed(json: &[u8]) -> Option<LogsData<'_>> {
                 v.push(event);
                 Some(())
             })?;
+            if v.capacity() - v.len() > v.len() / 8 {
+                // The estimate was high: give back what a large delivery
+                // would otherwise hold until it is rendered.
+                v.shrink_to_fit();
+            }
             once(&mut events, v)
         }
         _ => r.value().map(drop),

@@ -788,7 +788,7 @@ pub async fn run(
 
 /// The most `_bulk` body one delivery is rendered into before it is sent
 /// (its documents, in order, in as many batches as it takes).
-pub const MAX_BATCH_BYTES: usize = 8 << 20;
+pub const MAX_BATCH_BYTES: usize = 4 << 20;
 
 /// Sends one batch and counts what the sink says of it.
 async fn send(
