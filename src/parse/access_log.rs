@@ -194,7 +194,9 @@ fn path_of(target: &str) -> Option<&str> {
 /// The length of `http://`, `https://`, `ws://` or `wss://` at the start
 /// of `target` (any case).
 fn scheme_len(target: &str) -> Option<usize> {
-    let colon = target.find("://").filter(|&k| k <= 5)?;
+    // `://` within the first 8 bytes: the longest scheme has 5 letters.
+    let head = &target.as_bytes()[..target.len().min(8)];
+    let colon = head.windows(3).position(|w| w == b"://")?;
     let scheme = &target[..colon];
     ["http", "https", "ws", "wss"]
         .iter()
