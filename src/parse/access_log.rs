@@ -387,6 +387,18 @@ mod tests {
     }
 
     #[test]
+    fn a_scheme_is_only_at_the_start_of_the_target() {
+        assert_eq!(scheme_len("http://h"), Some(7));
+        assert_eq!(scheme_len("WSS://h"), Some(6));
+        assert_eq!(scheme_len("ftp://h"), None);
+        // `://` further in is no scheme (a query, a longer word).
+        assert_eq!(scheme_len("/r?u=http://h"), None);
+        assert_eq!(scheme_len("httpss://h"), None);
+        assert_eq!(scheme_len("é://h"), None);
+        assert_eq!(scheme_len(""), None);
+    }
+
+    #[test]
     fn alb_and_classic_elb_take_the_load_balancer_status() {
         let alb = r#"http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.000 0.001 0.000 502 - 34 366 "GET http://www.example.com:80/api/x?y=1 HTTP/1.1" "curl/7.46.0" - - arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 "Root=1-58337262-36d228ad5d99923122bbe354" "-" "-" 0 2018-07-02T22:22:48.364000Z "forward" "-" "-" "10.0.0.1:80" "200" "-" "-""#;
         assert_eq!(parse(alb), http("GET", 502, Some("/api/x")));

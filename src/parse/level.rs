@@ -228,7 +228,12 @@ fn header_level(message: &[u8]) -> Option<Level> {
                 start += 3;
             }
             let end = line_end(text, start);
-            let rule = |c: &u8| matches!(c, b'-' | b'=' | b'*' | b'_' | b'~' | b'#' | b'+' | b' ' | b'\t' | b'\r');
+            let rule = |c: &u8| {
+                matches!(
+                    c,
+                    b'-' | b'=' | b'*' | b'_' | b'~' | b'#' | b'+' | b' ' | b'\t' | b'\r'
+                )
+            };
             if end > start && text[start..end].iter().all(rule) {
                 start = end;
                 continue;

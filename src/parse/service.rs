@@ -243,6 +243,21 @@ mod tests {
     }
 
     #[test]
+    fn the_kept_answer_is_for_the_group_asked() {
+        // The per-thread memo must follow the group, also back and forth,
+        // for groups of the same length, and past a group too long to keep.
+        let long = format!("/ecs/{}", "x".repeat(2000));
+        for _ in 0..2 {
+            assert_eq!(from_log_group("/ecs/aaa"), Some("aaa"));
+            assert_eq!(from_log_group("/ecs/bbb"), Some("bbb"));
+            assert_eq!(from_log_group("/ecs/bbb"), Some("bbb"));
+            assert_eq!(from_log_group("/"), None);
+            assert_eq!(from_log_group(&long).map(str::len), Some(2000));
+            assert_eq!(from_log_group("/aws/lambda/us-east-1.fn"), Some("fn"));
+        }
+    }
+
+    #[test]
     fn log_group_names_are_borrowed() {
         assert!(matches!(name(None, "/ecs/like"), Some(Cow::Borrowed("like"))));
     }
