@@ -194,7 +194,9 @@ fn path_of(target: &str) -> Option<&str> {
 /// The length of `http://`, `https://`, `ws://` or `wss://` at the start
 /// of `target` (any case).
 fn scheme_len(target: &str) -> Option<usize> {
-    let colon = target.find("://").filter(|&k| k <= 5)?;
+    // `://` within the first 8 bytes: the longest scheme has 5 letters.
+    let head = &target.as_bytes()[..target.len().min(8)];
+    let colon = head.windows(3).position(|w| w == b"://")?;
     let scheme = &target[..colon];
     ["http", "https", "ws", "wss"]
         .iter()
@@ -382,6 +384,18 @@ mod tests {
             parse(r#""GET https://h.example?q=1 HTTP/1.1" 200 1"#),
             http("GET", 200, Some("/"))
         );
+    }
+
+    #[test]
+    fn a_scheme_is_only_at_the_start_of_the_target() {
+        assert_eq!(scheme_len("http://h"), Some(7));
+        assert_eq!(scheme_len("WSS://h"), Some(6));
+        assert_eq!(scheme_len("ftp://h"), None);
+        // `://` further in is no scheme (a query, a longer word).
+        assert_eq!(scheme_len("/r?u=http://h"), None);
+        assert_eq!(scheme_len("httpss://h"), None);
+        assert_eq!(scheme_len("é://h"), None);
+        assert_eq!(scheme_len(""), None);
     }
 
     #[test]

@@ -61,6 +61,9 @@ pub fn text_kind(message: &str) -> Option<&'static str> {
         return None;
     }
     TEXT_KINDS.iter().find_map(|&(kw, then)| {
+        if kw.as_bytes().first() != Some(&first) {
+            return None;
+        }
         let rest = message.strip_prefix(kw)?;
         let after = rest.trim_start_matches([' ', '\t']);
         if after.len() == rest.len() {
@@ -141,7 +144,12 @@ fn text_report(message: &str) -> Report {
             continue;
         }
         let before = &message[..colon];
+        let last = before.as_bytes().last();
         let Some(metric) = REPORT_LABELS.iter().find_map(|&(label, metric)| {
+            // The last letter rules out most labels without a comparison.
+            if label.as_bytes().last() != last {
+                return None;
+            }
             let head = before.strip_suffix(label)?;
             (head.is_empty() || head.ends_with([' ', '\t'])).then_some(metric)
         }) else {

@@ -228,7 +228,13 @@ fn header_level(message: &[u8]) -> Option<Level> {
                 start += 3;
             }
             let end = line_end(text, start);
-            if end > start && text[start..end].iter().all(|c| b"-=*_~#+ \t\r".contains(c)) {
+            let rule = |c: &u8| {
+                matches!(
+                    c,
+                    b'-' | b'=' | b'*' | b'_' | b'~' | b'#' | b'+' | b' ' | b'\t' | b'\r'
+                )
+            };
+            if end > start && text[start..end].iter().all(rule) {
                 start = end;
                 continue;
             }

@@ -202,11 +202,9 @@ impl MarkerSet {
         {
             return Vec::new();
         }
-        // `is_match` stops at the first match and allocates nothing; most
-        // lines match no marker.
-        if !set.is_match(&text) {
-            return Vec::new();
-        }
+        // Most lines the prefilter lets through match a marker: one
+        // overlapping pass finds them all (an `is_match` first would read
+        // the line twice).
         let mut out: Vec<u16> = Vec::new();
         for pattern in set.matches(&text).iter() {
             if let Some(&marker) = self.owner.get(pattern) {

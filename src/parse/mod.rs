@@ -115,23 +115,21 @@ impl Default for Rules {
 /// Parses one message of `log_group`.
 pub fn parse<'a>(message: &'a str, log_group: &'a str, rules: &Rules) -> Line<'a> {
     let json = json::extract_object(message);
-    let mut line = Line {
-        markers: rules.markers.scan(message),
-        ..Line::default()
-    };
     let obj = json.as_ref();
-    line.level = level::detect(message, obj);
-    if let Some(found) = trace::find(message, obj) {
-        line.trace = Some(found.trace);
-        line.span = found.span;
-        line.trace_source = Some(TraceSource::Message);
-    }
-    line.request_id = request_id::find(message, obj);
-    line.service_name = service::name(obj, log_group);
+    let found = trace::find(message, obj);
     let (kind, report) = lambda::platform(message, obj);
-    line.kind = kind;
-    line.report = report;
-    line.http = access_log::parse(message);
-    line.json = json;
-    line
+    // One literal: the parts are written where the line goes.
+    Line {
+        level: level::detect(message, obj),
+        markers: rules.markers.scan(message),
+        request_id: request_id::find(message, obj),
+        trace: found.map(|f| f.trace),
+        span: found.and_then(|f| f.span),
+        trace_source: found.map(|_| TraceSource::Message),
+        service_name: service::name(obj, log_group),
+        kind,
+        report,
+        http: access_log::parse(message),
+        json,
+    }
 }

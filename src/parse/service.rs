@@ -16,6 +16,8 @@
 //! - an empty or blank result gives none.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::ops::Range;
 
 use super::json::{Members, Raw, trimmed};
 
@@ -50,8 +52,38 @@ fn from_json<'a>(json: &Members<'a>) -> Option<Cow<'a, str>> {
 
 /// The service a log group names (see the module documentation); none when
 /// that is blank (a group CloudWatch would not name, but a delivery can).
+///
+/// Every line of a delivery has the same group: the answer for the last
+/// group seen on this thread is kept (as a range of the group), so a
+/// delivery reads its group once rather than once per line.
 pub fn from_log_group(log_group: &str) -> Option<&str> {
-    segment_of(log_group).filter(|s| !s.trim().is_empty())
+    thread_local! {
+        static LAST: RefCell<(String, Option<Range<usize>>)> = const { RefCell::new((String::new(), None)) };
+    }
+    let range = LAST.with(|cell| {
+        // CloudWatch allows 512 characters; a longer one is not kept.
+        let Ok(mut last) = cell.try_borrow_mut() else {
+            return service_range(log_group);
+        };
+        if log_group.len() > 1024 {
+            return service_range(log_group);
+        }
+        if last.0 != log_group {
+            last.0.clear();
+            last.0.push_str(log_group);
+            last.1 = service_range(log_group);
+        }
+        last.1.clone()
+    });
+    log_group.get(range?)
+}
+
+/// Where in `log_group` its service is (see [`from_log_group`]).
+fn service_range(log_group: &str) -> Option<Range<usize>> {
+    let s = segment_of(log_group).filter(|s| !s.trim().is_empty())?;
+    // `s` is a slice of `log_group`.
+    let start = (s.as_ptr() as usize).checked_sub(log_group.as_ptr() as usize)?;
+    Some(start..start + s.len())
 }
 
 fn segment_of(log_group: &str) -> Option<&str> {
@@ -208,6 +240,21 @@ mod tests {
             svc(None, "/aws/lambda/us-east-x.fn").as_deref(),
             Some("us-east-x.fn")
         );
+    }
+
+    #[test]
+    fn the_kept_answer_is_for_the_group_asked() {
+        // The per-thread memo must follow the group, also back and forth,
+        // for groups of the same length, and past a group too long to keep.
+        let long = format!("/ecs/{}", "x".repeat(2000));
+        for _ in 0..2 {
+            assert_eq!(from_log_group("/ecs/aaa"), Some("aaa"));
+            assert_eq!(from_log_group("/ecs/bbb"), Some("bbb"));
+            assert_eq!(from_log_group("/ecs/bbb"), Some("bbb"));
+            assert_eq!(from_log_group("/"), None);
+            assert_eq!(from_log_group(&long).map(str::len), Some(2000));
+            assert_eq!(from_log_group("/aws/lambda/us-east-1.fn"), Some("fn"));
+        }
     }
 
     #[test]

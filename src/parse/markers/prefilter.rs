@@ -16,7 +16,7 @@
 
 use std::cell::RefCell;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind, packed};
 use regex_syntax::hir::{Class, Hir, HirKind};
 
 /// At most this many strings in one exact set or needle list.
@@ -27,6 +27,10 @@ const MAX_NEEDLES: usize = 128;
 /// Says quickly that a message cannot match any pattern.
 #[derive(Debug, Clone)]
 pub(super) struct Prefilter {
+    /// The SIMD searcher itself, without the automaton around it (it exists
+    /// on x86_64 and aarch64, for up to a few dozen needles).
+    teddy: Option<packed::Searcher>,
+    /// Used when there is no `teddy`.
     ac: AhoCorasick,
 }
 
@@ -53,7 +57,12 @@ impl Prefilter {
             .kind(Some(AhoCorasickKind::DFA))
             .build(&needles)
             .ok()?;
-        Some(Prefilter { ac })
+        let teddy = packed::Config::new()
+            .match_kind(packed::MatchKind::LeftmostFirst)
+            .builder()
+            .extend(&needles)
+            .build();
+        Some(Prefilter { teddy, ac })
     }
 
     /// False when `text` certainly matches no pattern.
@@ -66,8 +75,12 @@ impl Prefilter {
                 return true;
             };
             buf.clear();
-            buf.extend(text.bytes().map(|b| b.to_ascii_lowercase()));
-            let hit = self.ac.is_match(buf.as_slice());
+            buf.extend_from_slice(text.as_bytes());
+            buf.make_ascii_lowercase();
+            let hit = match &self.teddy {
+                Some(teddy) => teddy.find(buf.as_slice()).is_some(),
+                None => self.ac.is_match(buf.as_slice()),
+            };
             // Do not keep a huge message's worth of memory per thread.
             if buf.capacity() > 64 * 1024 {
                 *buf = Vec::new();
