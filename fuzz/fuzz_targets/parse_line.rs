@@ -90,13 +90,11 @@ fuzz_target!(|data: &[u8]| {
     if let Some(kind) = &line.kind {
         assert!(!kind.is_empty(), "empty @type");
     }
-    for v in [
-        line.report.duration,
-        line.report.billed_duration,
-        line.report.init_duration,
-    ]
-    .into_iter()
-    .flatten()
+    let report = line.report.as_deref().copied().unwrap_or_default();
+    assert!(line.report.is_none() || report != Default::default(), "empty REPORT metrics kept");
+    for v in [report.duration, report.billed_duration, report.init_duration]
+        .into_iter()
+        .flatten()
     {
         assert!(v.is_finite() && v >= 0.0, "metric {v}");
     }

@@ -397,7 +397,7 @@ mod tests {
         assert_eq!(line.span.map(|s| s.hex()).as_deref(), Some("07f5112d1f6f8511"));
         assert_eq!(line.kind.as_deref(), Some("REPORT"));
         assert_eq!(line.service_name.as_deref(), Some("like-fn"));
-        assert_eq!(line.report.max_memory_used, Some(65));
+        assert_eq!(line.report.map(|r| r.max_memory_used), Some(Some(65)));
     }
 
     #[test]

@@ -88,8 +88,9 @@ pub struct Line<'a> {
     pub service_name: Option<Cow<'a, str>>,
     /// `@type`: `START`, `REPORT`, `platform.start`, …
     pub kind: Option<Cow<'a, str>>,
-    /// REPORT metrics.
-    pub report: Report,
+    /// REPORT metrics, when the line has any (boxed: few lines do, and a
+    /// delivery's lines are all in memory until it is rendered).
+    pub report: Option<Box<Report>>,
     /// Access-log fields.
     pub http: Http<'a>,
     /// The members of the JSON object that runs from the message's first `{`
@@ -128,7 +129,7 @@ pub fn parse<'a>(message: &'a str, log_group: &'a str, rules: &Rules) -> Line<'a
         trace_source: found.map(|_| TraceSource::Message),
         service_name: service::name(obj, log_group),
         kind,
-        report,
+        report: (report != Report::default()).then(|| Box::new(report)),
         http: access_log::parse(message),
         json,
     }

@@ -201,7 +201,7 @@ pub fn document_len_hint(event: &LogEvent<'_>, line: &Line<'_>) -> usize {
     if line.trace.is_some() {
         n += 160;
     }
-    if line.report.duration.is_some() {
+    if line.report.is_some() {
         n += 160;
     }
     if line.http.method.is_some() {
@@ -273,11 +273,13 @@ pub fn write_document(
     if let Some(k) = &line.kind {
         str_field(out, f::TYPE, k);
     }
-    f64_field(out, f::DURATION, line.report.duration);
-    f64_field(out, f::BILLED_DURATION, line.report.billed_duration);
-    f64_field(out, f::INIT_DURATION, line.report.init_duration);
-    u64_field(out, f::MEMORY_SIZE, line.report.memory_size);
-    u64_field(out, f::MAX_MEMORY_USED, line.report.max_memory_used);
+    if let Some(r) = &line.report {
+        f64_field(out, f::DURATION, r.duration);
+        f64_field(out, f::BILLED_DURATION, r.billed_duration);
+        f64_field(out, f::INIT_DURATION, r.init_duration);
+        u64_field(out, f::MEMORY_SIZE, r.memory_size);
+        u64_field(out, f::MAX_MEMORY_USED, r.max_memory_used);
+    }
     if let Some(m) = line.http.method {
         str_field(out, f::HTTP_METHOD, m);
     }
