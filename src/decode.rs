@@ -177,7 +177,8 @@ pub struct LogEvent<'a> {
     /// escaping `message` again. Whoever changes `message` sets it to `None`.
     pub message_json: Option<&'a str>,
     /// The fields a space-delimited filter pattern extracted, if any.
-    pub extracted_fields: Option<Map<String, Value>>,
+    /// Boxed: rare, and a delivery's events are all in memory at once.
+    pub extracted_fields: Option<Box<Map<String, Value>>>,
 }
 
 /// Equal when id, timestamp, message and fields are: `message_json` is the
@@ -582,7 +583,7 @@ fn well_formed_event<'a>(r: &mut Reader<'a>) -> Option<LogEvent<'a>> {
         timestamp,
         message,
         message_json: Some(message_json.raw()),
-        extracted_fields: extracted.flatten(),
+        extracted_fields: extracted.flatten().map(Box::new),
     })
 }
 
@@ -694,7 +695,7 @@ fn check_event(raw: WireEvent) -> Result<LogEvent<'static>, (Option<String>, Str
         }
     };
     let extracted_fields = match raw.extracted_fields {
-        Value::Object(m) => Some(m),
+        Value::Object(m) => Some(Box::new(m)),
         Value::Null => None,
         other => {
             let k = kind(&other);

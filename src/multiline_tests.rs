@@ -513,7 +513,7 @@ fn merged_record_keeps_the_first_event_and_lists_the_others() {
         "\tat A.b(A.java:1)",
         "INFO ok",
     ]);
-    evs[0].extracted_fields = Some(serde_json::Map::new());
+    evs[0].extracted_fields = Some(Box::default());
     let merged = merge(evs);
     assert_eq!(merged.events.len(), 2);
     assert_eq!(merged.events[0].id, "e0");

@@ -395,7 +395,7 @@ mod tests {
             timestamp: 1_543_456_789_000,
             message: message.into(),
             message_json: None,
-            extracted_fields: extracted,
+            extracted_fields: extracted.map(Box::new),
         };
         let rules = Rules::default();
         let line = parse::parse(&event.message, "/ecs/like-service", &rules);
