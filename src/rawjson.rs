@@ -600,19 +600,12 @@ pub const KEPT_ESCAPES: usize = 1024;
 /// Bytes judged at a time by [`specials`].
 const BLOCK: usize = 32;
 
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
-
-/// The high bit of each byte of `w` (little-endian) that is `"`, `\` or
-/// below 0x20, and possibly of a byte right above one that is (a borrow
-/// running on: `#` after `"`, `]` after `\`, a space after a control
-/// byte, and so on up a run of such bytes). No such byte is ever missed.
-#[inline]
-fn word_specials(w: u64) -> u64 {
-    let has_zero = |v: u64| v.wrapping_sub(LO) & !v & HI;
-    let below_space = w.wrapping_sub(LO * 0x20) & !w & HI;
-    below_space | has_zero(w ^ (LO * u64::from(b'"'))) | has_zero(w ^ (LO * u64::from(b'\\')))
-}
+// The high bit of each byte of a word (little-endian) that is `"`, `\` or
+// below 0x20, and possibly of a byte right above one that is (a borrow
+// running on: `#` after `"`, `]` after `\`, a space after a control
+// byte, and so on up a run of such bytes). No such byte is ever missed.
+// The same mask the JSON writer escapes by.
+use crate::render::escape_mask as word_specials;
 
 /// The high bits of `h`'s bytes, one bit per byte, in the low eight bits.
 #[inline]

@@ -28,7 +28,7 @@ static ESCAPE: [u8; 256] = {
 /// `"` or `\`. Bits above the lowest set one may be false alarms (a borrow
 /// runs on), so only the lowest is a position.
 #[inline]
-fn escape_mask(w: u64) -> u64 {
+pub(crate) fn escape_mask(w: u64) -> u64 {
     let has_zero = |v: u64| v.wrapping_sub(LO) & !v & HI;
     let below_space = w.wrapping_sub(LO * 0x20) & !w & HI;
     below_space | has_zero(w ^ (LO * u64::from(b'"'))) | has_zero(w ^ (LO * u64::from(b'\\')))

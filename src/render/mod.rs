@@ -11,6 +11,7 @@ mod escape;
 
 use serde_json::{Map, Value};
 
+pub(crate) use escape::escape_mask;
 pub use escape::write_json_str;
 
 use crate::decode::LogEvent;
