@@ -17,6 +17,7 @@
 //! Reading a file yields [`Input`]s that are decoded one at a time, so a run
 //! never holds more than one decoded delivery per file.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
@@ -192,18 +193,14 @@ pub fn read_file(path: &Path, opts: &TextOptions, limits: Limits) -> Result<Vec<
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
         .map_or(0, |d| d.as_millis() as i64);
     let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("stdin");
-    // One delivery that needs no repair keeps the file's own buffer.
-    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
-    if first == Some(&b'{')
-        && matches!(decode::repair_text(&bytes), std::borrow::Cow::Borrowed(_))
-        && is_one_delivery(&bytes)
-    {
-        return Ok(vec![Input {
-            label,
-            unit: Ok(Unit::JsonText(bytes)),
-        }]);
-    }
-    Ok(read_bytes(&label, file_name, &bytes, mtime_ms, opts, limits))
+    Ok(read_content(
+        &label,
+        file_name,
+        Cow::Owned(bytes),
+        mtime_ms,
+        opts,
+        limits,
+    ))
 }
 
 /// Reads the content of a file (see [`read_file`]).
@@ -215,8 +212,21 @@ pub fn read_bytes(
     opts: &TextOptions,
     limits: Limits,
 ) -> Vec<Input> {
+    read_content(label, file_name, Cow::Borrowed(bytes), mtime_ms, opts, limits)
+}
+
+/// [`read_bytes`], keeping the buffer of a file that is one delivery
+/// when it is the caller's to give.
+fn read_content(
+    label: &str,
+    file_name: &str,
+    bytes: Cow<'_, [u8]>,
+    mtime_ms: i64,
+    opts: &TextOptions,
+    limits: Limits,
+) -> Vec<Input> {
     if bytes.starts_with(&[0x1f, 0x8b]) {
-        let inflated = match decode::gunzip(bytes, limits) {
+        let inflated = match decode::gunzip(&bytes, limits) {
             Ok(j) => j,
             Err(e) => {
                 return vec![Input {
@@ -233,24 +243,29 @@ pub fn read_bytes(
         if values.next().is_none() && matches!(first, Some(Ok(_))) {
             return vec![Input {
                 label: label.to_string(),
-                unit: Ok(Unit::Gzip(bytes.to_vec())),
+                unit: Ok(Unit::Gzip(bytes.into_owned())),
             }];
         }
         return read_json_stream(label, file_name, &inflated, opts)
             .unwrap_or_else(|e| vec![text_error(label, &format!("gzip content is not JSON: {e}"))]);
     }
-    if looks_like_bulk(bytes) {
-        return read_bulk(label, bytes);
+    if looks_like_bulk(&bytes) {
+        return read_bulk(label, &bytes);
     }
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     if matches!(first, Some(b'{' | b'[')) {
         // JSON with a lone surrogate escape or a byte that is not UTF-8 is
         // still JSON (decode::repair_text); text is read as it is.
-        let text = decode::repair_text(bytes);
+        let text = decode::repair_text(&bytes);
         if is_one_delivery(&text) {
+            let text = match text {
+                // Nothing to repair: the file's own buffer will do.
+                Cow::Borrowed(_) => bytes.into_owned(),
+                Cow::Owned(repaired) => repaired,
+            };
             return vec![Input {
                 label: label.to_string(),
-                unit: Ok(Unit::JsonText(text.into_owned())),
+                unit: Ok(Unit::JsonText(text)),
             }];
         }
         match read_json_stream(label, file_name, &text, opts) {
@@ -264,7 +279,7 @@ pub fn read_bytes(
             Err(_) => {}
         }
     }
-    read_text(label, file_name, bytes, mtime_ms, opts)
+    read_text(label, file_name, &bytes, mtime_ms, opts)
 }
 
 /// True when `json` is one subscription JSON value that decodes: read in
