@@ -69,7 +69,7 @@ impl Pipeline {
     pub fn prepare(&self, data: LogsData<'_>) -> Prepared {
         let delivery = self.merge(data);
         let mut joined = self.join(&delivery);
-        let batch = joined.next_batch(&delivery, usize::MAX).unwrap_or_default();
+        let batch = joined.next_batch(usize::MAX).unwrap_or_default();
         Prepared {
             batch,
             stats: joined.stats,
@@ -130,7 +130,7 @@ impl Pipeline {
 
     /// The second step: every line parsed, and joined to its request's
     /// trace (this delivery's and earlier ones'), ready to render.
-    pub fn join<'d>(&'d self, delivery: &'d Delivery<'_>) -> Joined<'d> {
+    pub fn join<'d>(&'d self, delivery: &'d Delivery<'d>) -> Joined<'d> {
         let cfg = &self.config;
         let events = &delivery.merged.events;
         let mut lines: Vec<Line<'d>> = events
@@ -168,6 +168,7 @@ impl Pipeline {
             stats.record_lines(&delivery.log_group, &messages, &lines, &cfg.rules.markers);
         }
         Joined {
+            delivery,
             lines,
             updates: outcome.updates,
             next: 0,
@@ -191,6 +192,7 @@ pub struct Delivery<'a> {
 /// batches.
 #[derive(Debug)]
 pub struct Joined<'d> {
+    delivery: &'d Delivery<'d>,
     lines: Vec<Line<'d>>,
     updates: Vec<crate::join::TraceUpdate>,
     /// The next event to render.
@@ -206,7 +208,8 @@ impl Joined<'_> {
     /// stopping at the first document that ends past `max_bytes` of body.
     /// `None` when all have been rendered. With `usize::MAX`, all of them
     /// in one batch, sized once.
-    pub fn next_batch(&mut self, delivery: &Delivery<'_>, max_bytes: usize) -> Option<Batch> {
+    pub fn next_batch(&mut self, max_bytes: usize) -> Option<Batch> {
+        let delivery = self.delivery;
         let events = &delivery.merged.events;
         if self.next >= events.len() && self.updates.is_empty() {
             return None;
@@ -343,7 +346,7 @@ mod tests {
             let delivery = pipeline.merge(data.clone());
             let mut joined = pipeline.join(&delivery);
             let (mut body, mut items, mut parts) = (Vec::new(), 0, 0);
-            while let Some(batch) = joined.next_batch(&delivery, max) {
+            while let Some(batch) = joined.next_batch(max) {
                 assert!(!batch.is_empty());
                 // A part stops at the first document past `max`.
                 let last = batch.items.last().unwrap();
@@ -379,9 +382,9 @@ mod tests {
         );
         let delivery = pipeline.merge(report);
         let mut joined = pipeline.join(&delivery);
-        let first = joined.next_batch(&delivery, 0).unwrap();
+        let first = joined.next_batch(0).unwrap();
         let actions: Vec<Action> = first.items.iter().map(|i| i.action).collect();
         assert_eq!(actions, [Action::Update, Action::Index]);
-        assert!(joined.next_batch(&delivery, 0).is_none());
+        assert!(joined.next_batch(0).is_none());
     }
 }

@@ -889,7 +889,7 @@ pub async fn run_with(
                     }
                     // A large delivery goes out in parts, so that its whole
                     // body is never in memory at once.
-                    while let Some(batch) = joined.next_batch(&delivery, MAX_BATCH_BYTES) {
+                    while let Some(batch) = joined.next_batch(MAX_BATCH_BYTES) {
                         send(sink, batch, deadline, &label, &mut stats, &mut on_report).await?;
                     }
                     total.add(stats);
