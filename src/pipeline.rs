@@ -219,16 +219,21 @@ impl Joined<'_> {
         // far): the action line repeats the id, each document the origin.
         let per_doc = delivery.log_group.len() + delivery.origin.len() + 32;
         let mut bytes = updates.len() * 256;
+        let mut names = 0;
         let mut end = self.next;
         for (e, line) in events[self.next..].iter().zip(&self.lines[self.next..]) {
             if end > self.next && bytes >= max_bytes {
                 break;
             }
             bytes += e.id.len() + per_doc + render::document_len_hint(e, line);
+            names += e.id.len();
             end += 1;
         }
         let mut batch = Batch::with_capacity(bytes.min(max_bytes.saturating_add(1 << 16)));
         batch.items.reserve(end - self.next + updates.len());
+        // Ids, and an index name per run of one day (a few per batch).
+        let updates_names: usize = updates.iter().map(|u| u.doc.id.len() + u.doc.index.len()).sum();
+        batch.reserve_names(names + updates_names + 64);
         for u in &updates {
             batch.push(Action::Update, &u.doc.index, &u.doc.id, true, |out| {
                 out.extend_from_slice(b"{\"doc\":{");

@@ -268,6 +268,14 @@ impl TopCounts {
 /// characters.
 pub fn short(message: &str) -> &str {
     let first = first_line(message);
+    // At most TOP_WIDTH bytes, or an ASCII start, is at most TOP_WIDTH
+    // characters: no need to walk them one by one.
+    if first.len() <= TOP_WIDTH {
+        return first;
+    }
+    if first.as_bytes()[..TOP_WIDTH].is_ascii() {
+        return &first[..TOP_WIDTH];
+    }
     match first.char_indices().nth(TOP_WIDTH) {
         Some((i, _)) => &first[..i],
         None => first,
@@ -286,6 +294,23 @@ pub fn first_line(message: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_cuts_at_a_hundred_characters_whatever_the_bytes() {
+        let by_chars = |s: &str| -> String { first_line(s).chars().take(TOP_WIDTH).collect() };
+        for s in [
+            String::new(),
+            "a".repeat(99),
+            "a".repeat(100),
+            "a".repeat(101),
+            format!("{}é{}", "a".repeat(99), "b".repeat(10)),
+            format!("{}é{}", "a".repeat(100), "b".repeat(10)),
+            "é".repeat(120),
+            format!("  \n{}\nsecond", "日本".repeat(70)),
+        ] {
+            assert_eq!(short(&s), by_chars(&s), "{s:?}");
+        }
+    }
 
     fn marked(markers: &[u16]) -> Line<'static> {
         Line {

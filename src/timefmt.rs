@@ -51,6 +51,33 @@ impl Utc {
         out.extend_from_slice(&self.iso_bytes());
     }
 
+    /// Writes `ms` as `2018-11-29T01:59:49.000Z`, like
+    /// `Utc::from_millis(ms).write_iso(out)`. The events of a delivery
+    /// mostly share a day: the calendar date of the last day written on this
+    /// thread is kept, and only the time of day is new.
+    pub fn write_iso_millis(ms: i64, out: &mut Vec<u8>) {
+        use std::cell::Cell;
+        thread_local! {
+            static LAST_DAY: Cell<(i64, [u8; 24])> = const { Cell::new((i64::MIN, [0; 24])) };
+        }
+        let day = ms.div_euclid(86_400_000);
+        let rem = ms.rem_euclid(86_400_000) as u32;
+        let mut b = match LAST_DAY.get() {
+            (d, b) if d == day => b,
+            _ => {
+                let b = Utc::from_millis(ms).iso_bytes();
+                LAST_DAY.set((day, b));
+                b
+            }
+        };
+        let secs = rem / 1000;
+        digits(&mut b[11..13], secs / 3600);
+        digits(&mut b[14..16], secs / 60 % 60);
+        digits(&mut b[17..19], secs % 60);
+        digits(&mut b[20..23], rem % 1000);
+        out.extend_from_slice(&b);
+    }
+
     /// `2018-11-29T01:59:49.000Z`, built in place and appended once.
     fn iso_bytes(&self) -> [u8; 24] {
         let mut b = *b"0000-00-00T00:00:00.000Z";
@@ -168,6 +195,18 @@ mod tests {
             t.write_index_date(&mut d);
             let date = format!("{:04}.{:02}.{:02}", t.year, t.month, t.day);
             proptest::prop_assert_eq!(d, date.into_bytes());
+        }
+
+        /// The per-second cache gives the same bytes as a fresh conversion,
+        /// whatever came before it on the thread (same second, the next
+        /// millisecond or second, a negative second, far away).
+        #[test]
+        fn cached_iso_is_the_fresh_iso(ms in MIN_TIMESTAMP_MS..=MAX_TIMESTAMP_MS, step in -2_000i64..2_000) {
+            for t in [ms, ms, ms.saturating_add(step), ms.saturating_add(1), -ms, ms] {
+                let mut cached = Vec::new();
+                Utc::write_iso_millis(t, &mut cached);
+                proptest::prop_assert_eq!(cached, Utc::from_millis(t).iso_string().into_bytes());
+            }
         }
     }
 }

