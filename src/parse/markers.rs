@@ -196,12 +196,22 @@ impl MarkerSet {
         let Some(set) = &self.set else {
             return Vec::new();
         };
-        let text = strip_ansi(message);
-        if let Some(pre) = &self.prefilter
-            && !pre.may_match(&text)
-        {
-            return Vec::new();
-        }
+        let text = match &self.prefilter {
+            // Most messages: no ESC byte, no literal of any pattern; one
+            // pass over the message says both.
+            Some(pre) => match pre.may_match_unless_ansi(message) {
+                Some(false) => return Vec::new(),
+                Some(true) => Cow::Borrowed(message),
+                None => {
+                    let text = strip_ansi(message);
+                    if !pre.may_match(&text) {
+                        return Vec::new();
+                    }
+                    text
+                }
+            },
+            None => strip_ansi(message),
+        };
         // Most lines the prefilter lets through match a marker: one
         // overlapping pass finds them all (an `is_match` first would read
         // the line twice).

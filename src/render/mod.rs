@@ -149,6 +149,7 @@ impl IndexNamer {
 }
 
 /// `,"name":` for the bridge's own field names, which need no escaping.
+#[inline(always)]
 fn key(out: &mut Vec<u8>, name: &str) {
     debug_assert!(!name.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\'));
     out.extend_from_slice(b",\"");
@@ -157,11 +158,13 @@ fn key(out: &mut Vec<u8>, name: &str) {
 }
 
 /// `,"name":"value"` for values that need no escaping (levels, hex ids).
+#[inline(always)]
 fn raw_field(out: &mut Vec<u8>, name: &str, value: &str) {
     ascii_field(out, name, value.as_bytes());
 }
 
 /// [`raw_field`] for ASCII bytes that need no escaping.
+#[inline(always)]
 fn ascii_field(out: &mut Vec<u8>, name: &str, value: &[u8]) {
     debug_assert!(value.iter().all(|b| b.is_ascii_graphic()));
     key(out, name);
@@ -170,11 +173,13 @@ fn ascii_field(out: &mut Vec<u8>, name: &str, value: &[u8]) {
     out.push(b'"');
 }
 
+#[inline(always)]
 fn str_field(out: &mut Vec<u8>, name: &str, value: &str) {
     key(out, name);
     write_json_str(out, value);
 }
 
+#[inline(always)]
 fn f64_field(out: &mut Vec<u8>, name: &str, value: Option<f64>) {
     if let Some(v) = value.filter(|v| v.is_finite()) {
         key(out, name);
@@ -182,6 +187,7 @@ fn f64_field(out: &mut Vec<u8>, name: &str, value: Option<f64>) {
     }
 }
 
+#[inline(always)]
 fn u64_field(out: &mut Vec<u8>, name: &str, value: Option<u64>) {
     if let Some(v) = value {
         key(out, name);

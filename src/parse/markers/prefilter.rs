@@ -67,16 +67,37 @@ impl Prefilter {
 
     /// False when `text` certainly matches no pattern.
     pub(super) fn may_match(&self, text: &str) -> bool {
+        self.check(text, false).unwrap_or(true)
+    }
+
+    /// [`Prefilter::may_match`] on a message whose ANSI escapes are not
+    /// removed yet: `None` when it holds an ESC byte (then the caller
+    /// removes them and asks again), found in the same pass that
+    /// lower-cases the message, so that the common message without one is
+    /// read once.
+    pub(super) fn may_match_unless_ansi(&self, text: &str) -> Option<bool> {
+        self.check(text, true)
+    }
+
+    fn check(&self, text: &str, refuse_esc: bool) -> Option<bool> {
         thread_local! {
             static LOWER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
         }
         LOWER.with(|cell| {
             let Ok(mut buf) = cell.try_borrow_mut() else {
-                return true;
+                return Some(true);
             };
             buf.clear();
             buf.extend_from_slice(text.as_bytes());
-            buf.make_ascii_lowercase();
+            // One pass that vectorises: lower-case, and look for ESC.
+            let mut esc = false;
+            for b in buf.iter_mut() {
+                esc |= *b == 0x1b;
+                b.make_ascii_lowercase();
+            }
+            if esc && refuse_esc {
+                return None;
+            }
             let hit = match &self.teddy {
                 Some(teddy) => teddy.find(buf.as_slice()).is_some(),
                 None => self.ac.is_match(buf.as_slice()),
@@ -85,7 +106,7 @@ impl Prefilter {
             if buf.capacity() > 64 * 1024 {
                 *buf = Vec::new();
             }
-            hit
+            Some(hit)
         })
     }
 }
