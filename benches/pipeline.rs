@@ -2,13 +2,15 @@
 //! Numbers go in notes, never in tests.
 //!
 //! The delivery is built from the fixture deliveries' own lines (Flask under
-//! CHAOSMODE, X-Ray daemon, a traced Python Lambda, a Node Lambda in the
-//! JSON log format), repeated with fresh ids to about 1 MiB of decoded JSON:
+//! CHAOSMODE, the same service's JSON lines, X-Ray daemon, a traced Python
+//! Lambda; `common/mod.rs`), repeated with fresh ids to about 1 MiB of decoded JSON:
 //! the size CloudWatch Logs sends at most per delivery. Throughput is in
 //! decoded bytes, so every figure reads as MB/s of subscription JSON.
 //!
-//! The goal of the foundation issue compares `whole/offline` (decode →
+//! The goal of the foundation issue compares `whole_offline` (decode →
 //! parse → join → render → write) with `gunzip_only` on the same payload.
+//! On a noisy machine, `scripts/count-instructions.sh` compares the same two
+//! in instructions (deterministic; `benches/instructions.rs`).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
@@ -16,55 +18,12 @@ use std::io::Write;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use cwl_trace_bridge::config::{Config, Settings};
-use cwl_trace_bridge::decode::{self, Limits, LogsData};
+use cwl_trace_bridge::decode::{self, Limits};
 use cwl_trace_bridge::parse::{self, Rules};
 use cwl_trace_bridge::pipeline::Pipeline;
 
-const FIXTURES: &[(&str, &str)] = &[
-    ("deliveries/like-service-chaos.json", "flask"),
-    ("deliveries/like-service-instrumented.json", "flask-json"),
-    ("deliveries/xray-daemon.json", "xray-daemon"),
-    ("deliveries/lambda-python-traced.json", "lambda-python"),
-];
-
-fn fixture_delivery(rel: &str) -> LogsData<'static> {
-    let path = format!("{}/fixtures/{rel}", env!("CARGO_MANIFEST_DIR"));
-    let bytes = std::fs::read(&path).expect("fixture");
-    decode::decode_event(&bytes, Limits::default()).expect("fixture decodes")
-}
-
-/// One delivery of about `target` decoded bytes, mixing all fixture stacks.
-fn big_delivery_json(target: usize) -> Vec<u8> {
-    let sources: Vec<LogsData> = FIXTURES.iter().map(|(f, _)| fixture_delivery(f)).collect();
-    let mut events = Vec::new();
-    let mut size = 0usize;
-    let mut n = 0u64;
-    'outer: loop {
-        for src in &sources {
-            for e in &src.events {
-                n += 1;
-                size += e.message.len() + 120;
-                events.push(serde_json::json!({
-                    "id": format!("{:056}", 36_152_592_355_479_432_396u128 + u128::from(n)),
-                    "timestamp": e.timestamp + n as i64,
-                    "message": e.message,
-                }));
-                if size >= target {
-                    break 'outer;
-                }
-            }
-        }
-    }
-    serde_json::to_vec(&serde_json::json!({
-        "messageType": "DATA_MESSAGE",
-        "owner": "123456789012",
-        "logGroup": "/ecs/like-service",
-        "logStream": "ecs/like-service/3f0c2a8e1b7d4c5fa9e0d1c2b3a49f87",
-        "subscriptionFilters": ["cwl-trace-bridge"],
-        "logEvents": events,
-    }))
-    .unwrap()
-}
+mod common;
+use common::{FIXTURES, big_delivery_json, fixture_delivery};
 
 fn config() -> Config {
     Config::from_settings(&Settings::default()).unwrap()

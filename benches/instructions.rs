@@ -1,0 +1,68 @@
+//! The pipeline's work in instructions rather than time: runs one stage on
+//! the 1 MiB benchmark delivery (the one `benches/pipeline.rs` times) a
+//! given number of times, for `scripts/count-instructions.sh` to count
+//! under callgrind. Instruction counts do not move with the load of a
+//! shared machine, so they compare two versions of the code exactly; time
+//! is still what `cargo bench --bench pipeline` reports.
+//!
+//! `cargo bench --bench instructions -- STAGE N`, STAGE one of `gunzip`,
+//! `whole` (base64 → gunzip → JSON → parse → join → render, the body
+//! written to nowhere), `decode`, `parse_json`.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use std::hint::black_box;
+
+use cwl_trace_bridge::config::{Config, Settings};
+use cwl_trace_bridge::decode::{self, Limits};
+use cwl_trace_bridge::pipeline::Pipeline;
+
+mod common;
+
+/// The functions the script counts inside, one per stage.
+pub const STAGES: &[(&str, &str)] = &[
+    ("gunzip", "cwl_trace_bridge::decode::gunzip"),
+    ("whole", "cwl_trace_bridge::pipeline::Pipeline::prepare_event"),
+    ("decode", "cwl_trace_bridge::decode::inflate_event"),
+    ("parse_json", "cwl_trace_bridge::decode::parse_json"),
+];
+
+fn main() {
+    // `cargo bench` passes `--bench`; the stage and count follow it.
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let (stage, n) = match args.as_slice() {
+        [stage, n] => (stage.as_str(), n.parse::<usize>().unwrap_or(1)),
+        [stage] => (stage.as_str(), 1),
+        _ => ("list", 0),
+    };
+    let json = common::big_delivery_json(1 << 20);
+    let event = decode::encode_event(&json);
+    let gz = decode::decode_base64(&decode::encode_data(&json), Limits::default()).unwrap();
+    let limits = Limits::default();
+    let pipeline = Pipeline::new(Config::from_settings(&Settings::default()).unwrap());
+    for _ in 0..n {
+        match stage {
+            "gunzip" => drop(black_box(decode::gunzip(black_box(&gz), limits).unwrap())),
+            "whole" => {
+                let p = pipeline.prepare_event(black_box(event.as_bytes())).unwrap();
+                black_box(p.batch.body.len());
+            }
+            "decode" => drop(black_box(
+                decode::inflate_event(black_box(event.as_bytes()), limits).unwrap(),
+            )),
+            "parse_json" => {
+                let inflated = decode::inflate_event(event.as_bytes(), limits).unwrap();
+                black_box(decode::parse_json(black_box(&inflated)).unwrap().events.len());
+            }
+            _ => {
+                for (name, function) in STAGES {
+                    println!("{name}\t{function}");
+                }
+                return;
+            }
+        }
+    }
+    eprintln!("{stage} x{n}: {} decoded bytes per delivery", json.len());
+}
