@@ -62,9 +62,21 @@ fn corpus_dir() -> PathBuf {
     fixture("corpus")
 }
 
+/// The held-out corpus: written blind to the parser, same format; scored and
+/// printed, enforced only on "no wrong trace id, no lost line" (see
+/// `holdout_scores`).
+fn holdout_dir() -> PathBuf {
+    fixture("holdout")
+}
+
 /// The corpus files, sorted by name.
 fn corpus_files() -> Vec<PathBuf> {
-    let Ok(dir) = std::fs::read_dir(corpus_dir()) else {
+    jsonl_files(&corpus_dir())
+}
+
+/// The `.jsonl` files of a directory, sorted by name.
+fn jsonl_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(dir) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
     let mut files: Vec<PathBuf> = dir
@@ -282,6 +294,7 @@ struct Mismatch {
 
 /// The whole corpus scored.
 struct Report {
+    dir: PathBuf,
     files: usize,
     total: Score,
     stacks: BTreeMap<String, Score>,
@@ -291,6 +304,11 @@ struct Report {
 fn score_corpus(files: &[PathBuf], keep: usize) -> Report {
     let config = Config::from_settings(&Settings::default()).unwrap();
     let mut report = Report {
+        dir: files
+            .first()
+            .and_then(|p| p.parent())
+            .map(Path::to_path_buf)
+            .unwrap_or_default(),
         files: files.len(),
         total: Score::default(),
         stacks: BTreeMap::new(),
@@ -376,7 +394,7 @@ fn table(report: &Report) -> String {
         "\ncorpus: {} files, {} lines ({}), {} lines without a document",
         report.files,
         t.lines,
-        corpus_dir().display(),
+        report.dir.display(),
         t.missing
     );
     let _ = writeln!(out, "\n{:<16} {:>11} {:>9}", "field", "right/lines", "accuracy");
@@ -592,10 +610,49 @@ fn label_problems(expect: &Map<String, Value>) -> Vec<String> {
 
 #[test]
 fn corpus_is_well_formed() {
-    let files = corpus_files();
+    check_well_formed(&corpus_files());
+}
+
+#[test]
+fn holdout_is_well_formed() {
+    check_well_formed(&jsonl_files(&holdout_dir()));
+}
+
+/// The held-out corpus is a measurement, not a target: its accuracy is
+/// printed (`cargo test holdout -- --nocapture`), never asserted, so that
+/// nobody tunes the parser to it line by line. What is asserted, once
+/// `fixtures/holdout/ENFORCE` exists, are the two rules that hold for any
+/// input: no line gets a trace id other than its own (or its request's), and
+/// no line is lost.
+#[test]
+fn holdout_scores() {
+    let files = jsonl_files(&holdout_dir());
+    if files.is_empty() {
+        println!("no held-out corpus under {}", holdout_dir().display());
+        return;
+    }
+    let keep = std::env::var("CORPUS_MISMATCHES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(5);
+    let report = score_corpus(&files, keep);
+    println!("{}", table(&report));
+    if !holdout_dir().join("ENFORCE").exists() {
+        return;
+    }
+    let t = &report.total;
+    assert!(
+        t.wrong == 0 && t.missing == 0,
+        "held-out corpus: {} wrong trace ids, {} lines without a document (goal 0 and 0)",
+        t.wrong,
+        t.missing
+    );
+}
+
+fn check_well_formed(files: &[PathBuf]) {
     let mut problems = Vec::new();
     let mut lines = 0;
-    for path in &files {
+    for path in files {
         match read_stream(path) {
             Err(p) => problems.extend(p),
             Ok(stream) => {

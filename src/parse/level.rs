@@ -381,7 +381,8 @@ fn scan(b: &[u8], mut i: usize, end: usize, in_group: bool) -> Option<Level> {
                         let strong = in_group
                             || upper
                             || matches!(next, Some(b':' | b'\t' | b'|'))
-                            || column_follows(b, tok_end, end);
+                            || column_follows(b, tok_end, end)
+                            || error_header_follows(b, tok_end, end);
                         let bounded = match next {
                             None => true,
                             Some(b'[') => upper,
@@ -442,6 +443,13 @@ fn letter_level(b: &[u8], letter: u8, tok_end: usize, end: usize, in_group: bool
         b'C' | b'F' => Some(Level::Fatal),
         _ => None,
     }
+}
+
+/// ` error:` right after a level word: PHP's `Fatal error:` header
+/// (`PHP Fatal error:  Uncaught …`), where the level is two words.
+fn error_header_follows(b: &[u8], j: usize, end: usize) -> bool {
+    b.get(j..end.min(j + 7))
+        .is_some_and(|t| t.eq_ignore_ascii_case(b" error:"))
 }
 
 /// Monolog (PHP, Laravel, Symfony): `channel.LEVEL:` —

@@ -20,6 +20,10 @@
 //!      the runtime's `<timestamp> <uuid> Task timed out after 3.00 seconds`;
 //!      the UUID may be wrapped in `[]`, `<>` or `()`;
 //!    - Ruby runtime `I, [<timestamp> #<pid>]  INFO <uuid> -- <progname>: <msg>`.
+//!    - Rust `lambda_runtime`'s tracing span, which heads every line the
+//!      handler logs during an invocation (`tracing-subscriber` fmt, with or
+//!      without a timestamp): ` INFO Lambda runtime invoke{requestId="<uuid>"
+//!      xrayTraceId="…"}: target: msg`.
 //!
 //!    ANSI colour codes around header tokens are ignored. An id is kept as
 //!    written (an upper-case UUID stays upper case).
@@ -87,6 +91,11 @@ fn from_text(message: &str) -> Option<&str> {
     let first = message.as_bytes().first()?;
     if lambda::text_kind(message).is_some() || message.starts_with("RequestId: ") {
         return after_request_id(message);
+    }
+    if (*first == b' ' || first.is_ascii_alphanumeric())
+        && let Some(id) = rust_runtime(message)
+    {
+        return Some(id);
     }
     if !(first.is_ascii_alphanumeric() || matches!(first, b'[' | b'<' | b'(' | 0x1b)) {
         return None;
@@ -221,6 +230,33 @@ fn ruby_runtime(before: &str, after: &str) -> bool {
     before[close + 2..]
         .strip_suffix(' ')
         .is_some_and(|level| is_level_word(level.trim_start_matches(' ')))
+}
+
+/// The span the Rust runtime opens for each invocation, up to its request id.
+const RUST_SPAN: &str = "Lambda runtime invoke{requestId=\"";
+
+/// The longest header token (timestamp or level) looked at before the span.
+const RUST_TOKEN: usize = 40;
+
+/// Rust `lambda_runtime`: at most a timestamp and a level word, then
+/// `Lambda runtime invoke{requestId="<uuid>"`. Reads at most two short
+/// tokens of the line, so other lines cost a byte or a token.
+fn rust_runtime(message: &str) -> Option<&str> {
+    let mut rest = message.trim_start_matches(' ');
+    let mut skipped = 0;
+    while !rest.starts_with(RUST_SPAN) {
+        let head = &rest.as_bytes()[..rest.len().min(RUST_TOKEN)];
+        let end = memchr::memchr(b' ', head)?;
+        let token = &rest[..end];
+        if skipped == 2 || !(is_timestamp(token) || is_level_word(token)) {
+            return None;
+        }
+        skipped += 1;
+        rest = rest[end..].trim_start_matches(' ');
+    }
+    let rest = &rest[RUST_SPAN.len()..];
+    let id = rest.get(..36)?;
+    (is_uuid_bytes(id.as_bytes()) && rest.as_bytes().get(36) == Some(&b'"')).then_some(id)
 }
 
 /// Removes ANSI colour codes at both ends of a token.

@@ -121,6 +121,36 @@ fn ruby_runtime_header_gives_the_request_id() {
 }
 
 #[test]
+fn rust_runtime_span_gives_the_request_id() {
+    let span = format!(
+        "Lambda runtime invoke{{requestId=\"{ID}\" xrayTraceId=\"Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1\"}}"
+    );
+    for m in [
+        format!(" INFO {span}: resizer: received event\n"),
+        format!("ERROR {span}: lambda_runtime: {{\"errorType\":\"x\"}}\n"),
+        format!("2024-11-25T10:01:02.123456Z DEBUG {span}:handler{{n=1}}: resizer: x"),
+        format!("{span}: resizer: no level"),
+    ] {
+        assert_eq!(rid(&m).as_deref(), Some(ID), "{m:?}");
+    }
+    assert!(is_borrowed(&format!(" INFO {span}: x")));
+}
+
+#[test]
+fn rust_runtime_span_only_in_the_header() {
+    let span = format!("Lambda runtime invoke{{requestId=\"{ID}\"}}");
+    // Quoted in the text, after prose, or cut short: not the header.
+    assert_eq!(rid(&format!("saw {span}: in a test")), None);
+    assert_eq!(rid(&format!(" INFO image_resizer: copied {span}")), None);
+    assert_eq!(
+        rid(" INFO Lambda runtime invoke{requestId=\"8f507cfc-1234\"}: x"),
+        None
+    );
+    // Outside an invocation the runtime logs no span.
+    assert_eq!(rid(" INFO image_resizer: loading configuration"), None);
+}
+
+#[test]
 fn json_members_give_the_request_id_borrowed() {
     for key in [
         "requestId",

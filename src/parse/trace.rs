@@ -22,8 +22,11 @@
 //! 4. W3C `traceparent` `00-<32 hex>-<16 hex>-<2 hex>`; then a labelled id in
 //!    the text, `trace_id=<32 hex>` and its spellings (`traceId`, `trace.id`,
 //!    `trace-id`, any case; `=` or `:`; value optionally quoted; `X-B3-TraceId:`
-//!    matches too) with `span_id=<16 hex>` likewise; then Spring Boot's
-//!    correlation id `[<32 hex>-<16 hex>]`.
+//!    matches too, and so does OpenTelemetry's own `otel_trace_id=` /
+//!    `otel.trace_id=`, Elixir's and Erlang's logger metadata) with
+//!    `span_id=<16 hex>` likewise; then Spring Boot's correlation id
+//!    `[<32 hex>-<16 hex>]`, and the Sleuth / Micrometer level pattern
+//!    `[<app>,<32 hex>,<16 hex>]` (also with Sleuth 2's `,<exportable>]`).
 //! 5. a bare X-Ray id `1-<8 hex>-<24 hex>` as a whole token.
 //!
 //! Every id is a whole token: no letter or digit right before or after it.
@@ -540,8 +543,10 @@ fn labelled_value(msg: &[u8], p: usize, first: u8) -> Option<usize> {
     if !msg[key].eq_ignore_ascii_case(&first) {
         return None;
     }
-    // Whole key: not `dd.trace_id`, `parent_span_id`, `xtrace_id`.
-    if !starts_token(msg, key) || (key > 0 && matches!(msg[key - 1], b'_' | b'.')) {
+    // Whole key: not `dd.trace_id`, `parent_span_id`, `xtrace_id`; but
+    // OpenTelemetry's own `otel_trace_id`.
+    if !starts_token(msg, key) || (key > 0 && matches!(msg[key - 1], b'_' | b'.') && !otel_prefixed(msg, key))
+    {
         return None;
     }
     let rest = if first == b't' { 4 } else { 3 };
@@ -553,6 +558,14 @@ fn labelled_value(msg: &[u8], p: usize, first: u8) -> Option<usize> {
         return None;
     }
     value_after_key(msg, i + 2)
+}
+
+/// `otel_` or `otel.` (any case, a whole token) right before `key`.
+fn otel_prefixed(msg: &[u8], key: usize) -> bool {
+    key >= 5
+        && msg[key - 5..key - 1].eq_ignore_ascii_case(b"otel")
+        && starts_token(msg, key - 5)
+        && (key == 5 || !matches!(msg[key - 6], b'_' | b'.'))
 }
 
 fn labelled(msg: &[u8]) -> Option<Found> {
@@ -578,23 +591,64 @@ fn labelled(msg: &[u8]) -> Option<Found> {
     Some(Found { trace, span })
 }
 
-/// Spring Boot 3.2+: `[<32 hex>-<16 hex>] ` (padded with blanks when the
-/// span is missing).
+/// Spring Boot 3.2+ `[<32 hex>-<16 hex>] ` (padded with blanks when the
+/// span is missing), or the Sleuth / Micrometer `[<app>,<32 hex>,<16 hex>]`,
+/// at some `[` of the line.
 fn spring_correlation(msg: &[u8]) -> Option<Found> {
-    memchr::memchr_iter(b'[', msg).find_map(|p| {
-        let trace = trace_hex(msg.get(p + 1..p + 33)?)?;
-        if msg.get(p + 33) != Some(&b'-') {
-            return None;
-        }
-        let tail = &msg[p + 34..];
-        if tail.get(16) == Some(&b']') && hex_value(&tail[..16]).is_some() {
-            return Some(Found {
-                trace,
-                span: span_hex(&tail[..16]),
-            });
-        }
-        let blanks = tail.iter().take_while(|&&b| b == b' ').count();
-        (tail.get(blanks) == Some(&b']')).then_some(Found { trace, span: None })
+    memchr::memchr_iter(b'[', msg)
+        .find_map(|p| boot_correlation(msg, p).or_else(|| sleuth_correlation(msg, p)))
+}
+
+/// `[<32 hex>-<16 hex>]` at `p`.
+fn boot_correlation(msg: &[u8], p: usize) -> Option<Found> {
+    let trace = trace_hex(msg.get(p + 1..p + 33)?)?;
+    if msg.get(p + 33) != Some(&b'-') {
+        return None;
+    }
+    let tail = &msg[p + 34..];
+    if tail.get(16) == Some(&b']') && hex_value(&tail[..16]).is_some() {
+        return Some(Found {
+            trace,
+            span: span_hex(&tail[..16]),
+        });
+    }
+    let blanks = tail.iter().take_while(|&&b| b == b' ').count();
+    (tail.get(blanks) == Some(&b']')).then_some(Found { trace, span: None })
+}
+
+/// The longest application name of a Sleuth group looked at.
+const SLEUTH_NAME: usize = 64;
+
+/// Sleuth / Micrometer `%5p [${spring.application.name},%X{traceId},%X{spanId}]`
+/// at `p`: `[orders,<32 hex>,<16 hex>]`, `[orders,<32 hex>,<16 hex>,true]`
+/// (Sleuth 2), `[,<32 hex>,]` (no name, no span). 64-bit Sleuth trace ids
+/// are no 128-bit trace and do not match.
+fn sleuth_correlation(msg: &[u8], p: usize) -> Option<Found> {
+    let name = msg.get(p + 1..)?;
+    let comma = name
+        .iter()
+        .take(SLEUTH_NAME + 1)
+        .position(|&b| matches!(b, b',' | b']' | b'[' | b' ' | b'\n'))?;
+    if name[comma] != b',' {
+        return None;
+    }
+    let t = p + 1 + comma + 1;
+    let trace = trace_hex(msg.get(t..t + 32)?)?;
+    if msg.get(t + 32) != Some(&b',') {
+        return None;
+    }
+    let s = t + 33;
+    if matches!(msg.get(s), Some(b']' | b',')) {
+        return Some(Found { trace, span: None });
+    }
+    if !matches!(msg.get(s + 16), Some(b']' | b',')) {
+        return None;
+    }
+    let span = msg.get(s..s + 16)?;
+    hex_value(span)?;
+    Some(Found {
+        trace,
+        span: span_hex(span),
     })
 }
 

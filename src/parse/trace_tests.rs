@@ -320,6 +320,18 @@ fn labelled_ids_with_a_prefix_are_not_ours() {
 }
 
 #[test]
+fn otel_prefixed_labelled_ids_are_read() {
+    // Elixir / Erlang OpenTelemetry logger metadata.
+    let m = format!("19:30:05.001 request_id=F_qL3 otel_trace_id={HEX32} otel_span_id={SPAN} [info] GET /");
+    assert_eq!(found(&m), Some((XRAY.into(), Some(SPAN.into()))));
+    let m = format!("OTEL.TRACE_ID={HEX32}");
+    assert_eq!(found(&m), Some((XRAY.into(), None)));
+    // Only `otel` itself, as a whole token, is such a prefix.
+    assert!(found(&format!("hotel_trace_id={HEX32}")).is_none());
+    assert!(found(&format!("my_otel_trace_id={HEX32}")).is_none());
+}
+
+#[test]
 fn labelled_trace_needs_exactly_32_hex() {
     assert!(found(&format!("trace_id={HEX32}0")).is_none());
     assert!(found(&format!("trace_id={}", &HEX32[..31])).is_none());
@@ -337,6 +349,33 @@ fn spring_boot_correlation_id_gives_trace_and_span() {
 fn spring_boot_correlation_id_without_span_is_padded() {
     let m = format!("INFO [{HEX32}-                ] c.e.X : hi");
     assert_eq!(found(&m), Some((XRAY.into(), None)));
+}
+
+#[test]
+fn sleuth_style_level_pattern_gives_trace_and_span() {
+    for m in [
+        format!("2024-11-25 19:30:01.123  WARN [orders,{HEX32},{SPAN}] 1 --- [main] c.e.X : hi"),
+        format!("INFO [orders,{HEX32},{SPAN},true] 1 --- [main] c.e.X : hi"),
+        format!("INFO [{HEX32}] [orders,{HEX32},{SPAN}] hi"),
+    ] {
+        assert_eq!(found(&m), Some((XRAY.into(), Some(SPAN.into()))), "{m}");
+    }
+    assert_eq!(found(&format!("INFO [,{HEX32},] hi")), Some((XRAY.into(), None)));
+}
+
+#[test]
+fn sleuth_style_groups_need_the_exact_shape() {
+    // A 64-bit Sleuth trace id, a 33-hex id, a span that is not 16 hex, a
+    // blank in the name: no trace.
+    assert!(found(&format!("INFO [orders,{},{SPAN}] hi", &HEX32[16..])).is_none());
+    assert!(found(&format!("INFO [orders,{HEX32}0,{SPAN}] hi")).is_none());
+    assert!(found(&format!("INFO [orders,{HEX32},{SPAN}0] hi")).is_none());
+    assert!(found(&format!("INFO [my app,{HEX32},{SPAN}] hi")).is_none());
+    // An all-zero span only drops the span.
+    assert_eq!(
+        found(&format!("INFO [orders,{HEX32},0000000000000000] hi")),
+        Some((XRAY.into(), None))
+    );
 }
 
 // ------------------------------------------------------------------ 5. bare X-Ray

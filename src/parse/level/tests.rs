@@ -479,6 +479,14 @@ fn ruby_rust_nginx_xray_and_others() {
             "[25-Nov-2024 10:01:02 UTC] PHP Warning:  Undefined variable $x in /x.php on line 3",
             Some(W),
         ),
+        (
+            "PHP Fatal error:  Uncaught RuntimeException: boom in /x.php:3",
+            Some(F),
+        ),
+        ("Fatal error: Allowed memory size exhausted", Some(F)),
+        // Two words of prose are not the two-word header.
+        ("Fatal errors were found: 3", None),
+        ("Warning errors: none", None),
         ("<11>Nov 25 10:01:02 host app[1]: boom", Some(E)),
         ("<13>1 2024-11-25T10:01:02Z host app 1 - - hello", Some(I)),
         ("<14>Nov 25 10:01:02 ip-10-0-0-1 app[1]: WARNING disk", Some(W)),
