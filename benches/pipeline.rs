@@ -9,6 +9,8 @@
 //!
 //! The goal of the foundation issue compares `whole_offline` (decode →
 //! parse → join → render → write) with `gunzip_only` on the same payload.
+//! `parse/*` times the parser on the four stacks of the delivery,
+//! `parse_corpus/*` on every stack of the labelled corpora.
 //! On a noisy machine, `scripts/count-instructions.sh` compares the same two
 //! in instructions (deterministic; `benches/instructions.rs`).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
@@ -92,9 +94,53 @@ fn bench_parse_per_stack(c: &mut Criterion) {
     g.finish();
 }
 
+/// Every stack of the labelled corpora (`fixtures/corpus`, `fixtures/holdout`):
+/// the parser alone on each file's messages, as MB/s of message text. A
+/// filter picks some: `cargo bench --bench pipeline -- parse_corpus/go-zap`.
+fn bench_parse_corpus(c: &mut Criterion) {
+    let rules = Rules::default();
+    let mut g = c.benchmark_group("parse_corpus");
+    g.measurement_time(std::time::Duration::from_secs(1));
+    g.warm_up_time(std::time::Duration::from_millis(300));
+    for dir in ["corpus", "holdout"] {
+        let root = format!("{}/fixtures/{dir}", env!("CARGO_MANIFEST_DIR"));
+        let Ok(entries) = std::fs::read_dir(&root) else {
+            continue;
+        };
+        let mut files: Vec<_> = entries
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+            .collect();
+        files.sort();
+        for path in files {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let lines: Vec<(String, String)> = text
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| {
+                    let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                    let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+                    (s("message"), s("logGroup"))
+                })
+                .collect();
+            let bytes: usize = lines.iter().map(|(m, _)| m.len()).sum();
+            let stem = path.file_stem().unwrap().to_string_lossy();
+            g.throughput(Throughput::Bytes(bytes as u64));
+            g.bench_function(format!("{dir}/{stem}"), |b| {
+                b.iter(|| {
+                    for (message, group) in &lines {
+                        black_box(parse::parse(message, group, &rules));
+                    }
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20).measurement_time(std::time::Duration::from_secs(4));
-    targets = bench_whole, bench_parse_per_stack
+    targets = bench_whole, bench_parse_per_stack, bench_parse_corpus
 }
 criterion_main!(benches);
