@@ -43,10 +43,17 @@ impl<'a> RawStr<'a> {
 
     /// The string's value: borrowed when it has no escapes, else decoded in
     /// one pass into a string of exactly its length.
+    #[inline]
     pub fn decode(self) -> Cow<'a, str> {
         if self.shrink == 0 {
             return Cow::Borrowed(self.raw);
         }
+        Cow::Owned(self.unescape())
+    }
+
+    /// [`RawStr::decode`] of a string with escapes.
+    #[inline(never)]
+    fn unescape(self) -> String {
         let b = self.raw.as_bytes();
         let mut out = Vec::with_capacity(b.len() - self.shrink);
         // The clean run not copied yet starts at `start`. Between the quotes
@@ -77,9 +84,7 @@ impl<'a> RawStr<'a> {
         }
         out.extend_from_slice(b.get(start..).unwrap_or_default());
         // Runs of valid text cut at ASCII bytes, and whole characters.
-        Cow::Owned(
-            String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-        )
+        String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 }
 
@@ -373,7 +378,24 @@ impl<'a> Reader<'a> {
     pub fn string(&mut self) -> Option<RawStr<'a>> {
         self.eat(b'"')?;
         let start = self.pos;
-        let (end, shrink) = scan_string(self.bytes(), start, |_, _, _| {})?;
+        let b = self.bytes();
+        // A name or a word ends within sixteen bytes: when the first special
+        // byte there is the closing quote (the lowest bit of a mask is never
+        // a false alarm), that is the string; else it is scanned whole.
+        if let Some(half) = b.get(start..start + 16) {
+            // The lowest high bit of a word's mask is its first special byte.
+            let (h, at) = match word_specials(word(half, 0)) {
+                0 => (word_specials(word(half, 8)), start + 8),
+                h => (h, start),
+            };
+            let end = at + (h.trailing_zeros() / 8) as usize;
+            if h != 0 && b.get(end) == Some(&b'"') {
+                let raw = self.text.get(start..end)?;
+                self.pos = end + 1;
+                return Some(RawStr { raw, shrink: 0 });
+            }
+        }
+        let (end, shrink) = scan_string(b, start, |_, _, _| {})?;
         let raw = self.text.get(start..end)?;
         self.pos = end + 1;
         Some(RawStr { raw, shrink })
