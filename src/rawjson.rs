@@ -43,12 +43,19 @@ impl<'a> RawStr<'a> {
 
     /// The string's value: borrowed when it has no escapes, else decoded in
     /// one pass into a string of exactly its length.
+    #[inline]
     pub fn decode(self) -> Cow<'a, str> {
         if self.shrink == 0 {
             return Cow::Borrowed(self.raw);
         }
+        Cow::Owned(self.unescape())
+    }
+
+    /// [`RawStr::decode`] of a string with escapes.
+    #[inline(never)]
+    fn unescape(self) -> String {
         let b = self.raw.as_bytes();
-        let mut out = String::with_capacity(b.len() - self.shrink);
+        let mut out = Vec::with_capacity(b.len() - self.shrink);
         // The clean run not copied yet starts at `start`. Between the quotes
         // of a valid string the only special bytes are backslashes and the
         // characters they escape, which each escape skips; anything else the
@@ -61,10 +68,8 @@ impl<'a> RawStr<'a> {
                 let at = i + m.trailing_zeros() as usize;
                 match b.get(at) {
                     Some(b'\\') => {
-                        out.push_str(self.raw.get(start..at).unwrap_or_default());
                         let (next, c) = escape(b, at).unwrap_or((at + 2, '\u{FFFD}'));
-                        out.push(c);
-                        start = next;
+                        put_escape(&mut out, b, &mut start, at, next, c);
                         if next >= i + BLOCK {
                             i = next;
                             continue 'blocks;
@@ -77,8 +82,9 @@ impl<'a> RawStr<'a> {
             }
             i += BLOCK;
         }
-        out.push_str(self.raw.get(start..).unwrap_or_default());
-        Cow::Owned(out)
+        out.extend_from_slice(b.get(start..).unwrap_or_default());
+        // Runs of valid text cut at ASCII bytes, and whole characters.
+        String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 }
 
@@ -205,18 +211,53 @@ pub struct Members<'a> {
 /// Members looked up by a linear scan below this count.
 const INDEX_FROM: usize = 24;
 
+/// Members [`Members::parse`] gathers before it allocates.
+const HEAD: usize = 8;
+
+/// The member in `slot`, leaving a placeholder.
+fn take_pair<'a>(slot: &mut (Cow<'a, str>, Raw<'a>)) -> (Cow<'a, str>, Raw<'a>) {
+    std::mem::replace(slot, (Cow::Borrowed(""), Raw::Null))
+}
+
 impl<'a> Members<'a> {
     /// The members of `text` when the whole of it (blanks around allowed) is
     /// one JSON object.
     pub fn parse(text: &'a str) -> Option<Members<'a>> {
         let mut r = Reader::new(text);
+        // The first members are gathered on the stack and moved once into a
+        // vector of their number: the usual small object costs one
+        // allocation, not one per doubling. A larger one spills into
+        // `members`.
+        let mut head: [(Cow<'a, str>, Raw<'a>); HEAD] =
+            std::array::from_fn(|_| (Cow::Borrowed(""), Raw::Null));
+        let mut n = 0;
         let mut members = Members::default();
         r.object(|key, r| {
             let value = r.value()?;
-            members.insert(key.decode(), value);
+            let key = key.decode();
+            if members.items.is_empty() {
+                if let Some(i) = head[..n].iter().position(|(k, _)| *k == key) {
+                    head[i].1 = value;
+                    return Some(());
+                }
+                if n < HEAD {
+                    head[n] = (key, value);
+                    n += 1;
+                    return Some(());
+                }
+                members.items.reserve(2 * HEAD);
+                members.items.extend(head.iter_mut().map(take_pair));
+            }
+            members.insert(key, value);
             Some(())
         })?;
-        r.at_end().then_some(members)
+        if !r.at_end() {
+            return None;
+        }
+        if members.items.is_empty() {
+            members.items = head[..n].iter_mut().map(take_pair).collect();
+        }
+        Some(members)
     }
 
     fn insert(&mut self, key: Cow<'a, str>, value: Raw<'a>) {
@@ -276,9 +317,9 @@ pub struct Reader<'a> {
     text: &'a str,
     pos: usize,
     depth_left: usize,
-    /// The escapes of the string [`Reader::string_value`] is reading: start
-    /// and end within the string, and character.
-    escapes: Vec<(u32, u32, char)>,
+    /// The value of the string [`Reader::string_value`] is reading, while
+    /// it is read.
+    scratch: Vec<u8>,
 }
 
 impl<'a> Reader<'a> {
@@ -288,7 +329,7 @@ impl<'a> Reader<'a> {
             text,
             pos: 0,
             depth_left: MAX_DEPTH,
-            escapes: Vec::new(),
+            scratch: Vec::new(),
         }
     }
 
@@ -337,30 +378,42 @@ impl<'a> Reader<'a> {
     pub fn string(&mut self) -> Option<RawStr<'a>> {
         self.eat(b'"')?;
         let start = self.pos;
-        let (end, shrink) = scan_string(self.bytes(), start, |_, _, _| {})?;
+        let b = self.bytes();
+        // A name or a word ends within sixteen bytes: when the first special
+        // byte there is the closing quote (the lowest bit of a mask is never
+        // a false alarm), that is the string; else it is scanned whole.
+        if let Some(half) = b.get(start..start + 16) {
+            // The lowest high bit of a word's mask is its first special byte.
+            let (h, at) = match word_specials(word(half, 0)) {
+                0 => (word_specials(word(half, 8)), start + 8),
+                h => (h, start),
+            };
+            let end = at + (h.trailing_zeros() / 8) as usize;
+            if h != 0 && b.get(end) == Some(&b'"') {
+                let raw = self.text.get(start..end)?;
+                self.pos = end + 1;
+                return Some(RawStr { raw, shrink: 0 });
+            }
+        }
+        let (end, shrink) = scan_string(b, start, |_, _, _| {})?;
         let raw = self.text.get(start..end)?;
         self.pos = end + 1;
         Some(RawStr { raw, shrink })
     }
 
-    /// Reads a string and decodes it in the same pass: the escapes met while
-    /// checking it are kept (up to [`KEPT_ESCAPES`] of them, past which the
-    /// value is decoded as [`RawStr::decode`] does), so that decoding only
-    /// copies the runs between them.
+    /// Reads a string and decodes it in the same pass: while the string is
+    /// checked, the runs between its escapes and the escaped characters are
+    /// copied into the reader's scratch buffer, from which an escaped value
+    /// is copied once into a string of exactly its length.
     pub fn string_value(&mut self) -> Option<(RawStr<'a>, Cow<'a, str>)> {
         self.eat(b'"')?;
         let start = self.pos;
-        let kept = &mut self.escapes;
-        kept.clear();
-        // Offsets within the string are kept as u32 (a text of 4 GiB and
-        // more keeps none).
-        let mut all_kept = u32::try_from(self.text.len()).is_ok();
-        let (end, shrink) = scan_string(self.text.as_bytes(), start, |at, next, c| {
-            if all_kept && kept.len() < KEPT_ESCAPES {
-                kept.push(((at - start) as u32, (next - start) as u32, c));
-            } else {
-                all_kept = false;
-            }
+        let b = self.bytes();
+        let out = &mut self.scratch;
+        out.clear();
+        let mut from = start;
+        let (end, shrink) = scan_string(b, start, |at, next, c| {
+            put_escape(out, b, &mut from, at, next, c);
         })?;
         let raw = self.text.get(start..end)?;
         self.pos = end + 1;
@@ -368,28 +421,13 @@ impl<'a> Reader<'a> {
         if shrink == 0 {
             return Some((s, Cow::Borrowed(raw)));
         }
-        if !all_kept {
-            return Some((s, s.decode()));
+        out.extend_from_slice(b.get(from..end)?);
+        // Runs of valid text cut at ASCII bytes, and whole characters: UTF-8
+        // (checked again, as safe code must; `decode` if it ever were not).
+        match std::str::from_utf8(out) {
+            Ok(value) => Some((s, Cow::Owned(value.to_owned()))),
+            Err(_) => Some((s, s.decode())),
         }
-        let mut out = String::with_capacity(raw.len() - shrink);
-        let mut from = 0;
-        for &(at, next, c) in kept.iter() {
-            let at = at as usize;
-            // A short run is copied as sixteen bytes, the string then cut
-            // back (a copy of known length, where there is room for it).
-            match raw.get(from..from + 16) {
-                Some(chunk) if at - from <= 16 && out.len() + 16 <= out.capacity() => {
-                    let len = out.len() + (at - from);
-                    out.push_str(chunk);
-                    out.truncate(len);
-                }
-                _ => out.push_str(raw.get(from..at)?),
-            }
-            out.push(c);
-            from = next as usize;
-        }
-        out.push_str(raw.get(from..)?);
-        Some((s, Cow::Owned(out)))
     }
 
     /// Goes back (or on) to `offset` (a position [`Reader::offset`] gave).
@@ -594,8 +632,33 @@ static UNESCAPE: [u8; 256] = {
     t
 };
 
-/// The most escapes of a string [`Reader::string_value`] keeps.
-pub const KEPT_ESCAPES: usize = 1024;
+/// Appends to `out` the run of `text` from `*from` to the escape at `at`
+/// (which goes on at `next`) and the escape's character `c`, and moves
+/// `from` past them. A short run is copied as sixteen bytes, the buffer
+/// then cut back (a copy of known length, where there is room for it
+/// without growing `out`). An escaped `"`, `\` or `/` is its own letter:
+/// that is left to start the next run instead of being pushed.
+#[inline(always)]
+fn put_escape(out: &mut Vec<u8>, text: &[u8], from: &mut usize, at: usize, next: usize, c: char) {
+    let run = at - *from;
+    match text.get(*from..*from + 16) {
+        Some(chunk) if run <= 16 && out.capacity() - out.len() >= 16 => {
+            let len = out.len() + run;
+            out.extend_from_slice(chunk);
+            out.truncate(len);
+        }
+        _ => out.extend_from_slice(text.get(*from..at).unwrap_or_default()),
+    }
+    if next == at + 2 && matches!(c, '"' | '\\' | '/') {
+        *from = at + 1;
+    } else if c.is_ascii() {
+        out.push(c as u8);
+        *from = next;
+    } else {
+        out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+        *from = next;
+    }
+}
 
 /// Bytes judged at a time by [`specials`].
 const BLOCK: usize = 32;
@@ -870,6 +933,10 @@ mod tests {
         b"\\u00e9",
         b"\\u0041",
         b"\\u20AC",
+        b"\\u0022",
+        b"\\u005C",
+        b"\\u005c\\u002f\\u002F",
+        b"\\/\\\\\\\"",
         b"\\ud83d\\ude00",
         b"\\uD83D\\uDE00",
         b"\\\"#",
@@ -948,8 +1015,8 @@ mod tests {
     }
 
     #[test]
-    fn many_escapes_past_those_kept_decode_the_same() {
-        for n in [KEPT_ESCAPES - 1, KEPT_ESCAPES, KEPT_ESCAPES + 1, 3 * KEPT_ESCAPES] {
+    fn many_escapes_decode_the_same() {
+        for n in [1023, 1024, 1025, 3072] {
             let content = "a\\\"".repeat(n);
             judge_string(content.as_bytes(), b"");
             let content = format!("{}b\\u00e9", "\\n".repeat(n));
@@ -982,6 +1049,59 @@ mod tests {
                     }
                     assert_eq!(m >> BLOCK, 0);
                 }
+            }
+        }
+    }
+
+    /// An object of the members `keys` (with values their positions),
+    /// names spelled plain or with an escape, judged by `Members::parse`
+    /// as `serde_json` (order-preserving) reads it.
+    fn judge_members(keys: &[u8], escaped: bool, blanks: &str) {
+        let members: Vec<String> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| {
+                let name = if escaped && k % 2 == 0 {
+                    format!("\\u006b{k}")
+                } else {
+                    format!("k{k}")
+                };
+                format!("{blanks}\"{name}\"{blanks}:{blanks}{i}{blanks}")
+            })
+            .collect();
+        let text = format!("{{{}}}", members.join(","));
+        let theirs: serde_json::Map<String, Value> = serde_json::from_str(&text).unwrap();
+        let ours = Members::parse(&text).unwrap();
+        let ours: Vec<(String, Value)> = ours
+            .iter()
+            .map(|(k, v)| {
+                let mut out = Vec::new();
+                v.write(&mut out);
+                (k.to_string(), serde_json::from_slice(&out).unwrap())
+            })
+            .collect();
+        let theirs: Vec<(String, Value)> = theirs.into_iter().collect();
+        assert_eq!(ours, theirs, "{text}");
+        let m = Members::parse(&text).unwrap();
+        assert_eq!(m.len(), theirs.len());
+        for (k, v) in &theirs {
+            assert_eq!(m.get(k).map(|r| r.as_u64()), Some(v.as_u64()), "{text}: {k}");
+        }
+        assert!(!m.contains_key("absent"));
+    }
+
+    #[test]
+    fn members_of_every_count_around_the_stack_and_the_index() {
+        for n in 0..=3 * INDEX_FROM {
+            let distinct: Vec<u8> = (0..n as u8).collect();
+            judge_members(&distinct, false, "");
+            judge_members(&distinct, true, " ");
+            // A repeat of each earlier name at every position.
+            for at in 0..n {
+                let mut keys = distinct.clone();
+                keys.insert(at, (n / 2) as u8);
+                keys.push(at as u8);
+                judge_members(&keys, at % 2 == 0, "");
             }
         }
     }
@@ -1024,6 +1144,46 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn one_reader_decodes_string_after_string_as_serde_json(
+            strings in prop::collection::vec(prop::collection::vec(string_piece(), 0..12), 0..12),
+        ) {
+            // The reader's scratch string carries over from one string to the next.
+            let items: Vec<Vec<u8>> = strings.iter().map(|p| p.concat()).collect();
+            let mut text = b"[".to_vec();
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    text.push(b',');
+                }
+                text.push(b'"');
+                text.extend_from_slice(item);
+                text.push(b'"');
+            }
+            text.push(b']');
+            let Ok(text) = std::str::from_utf8(&text) else {
+                return Ok(());
+            };
+            let theirs = serde_json::from_str::<Vec<String>>(text).ok();
+            let mut r = Reader::new(text);
+            let mut ours = Vec::new();
+            let read = r.array(|r| {
+                let (raw, value) = r.string_value()?;
+                assert_eq!(raw.decode(), value.as_ref());
+                ours.push(value.into_owned());
+                Some(())
+            }).filter(|()| r.at_end());
+            prop_assert_eq!(theirs, read.map(|()| ours), "{:?}", text);
+        }
+
+        #[test]
+        fn members_are_read_as_serde_json_reads_them(
+            keys in prop::collection::vec(0u8..40, 0..40),
+            escaped in any::<bool>(),
+            blanks in prop_oneof![Just(""), Just(" "), Just("\n\t")],
+        ) {
+            judge_members(&keys, escaped, blanks);
+        }
+
         #[test]
         fn json_like_text_is_judged_as_serde_json_does(t in json_like()) {
             let (theirs, ours) = both(&t);
