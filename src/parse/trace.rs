@@ -8,8 +8,9 @@
 //!    header `X-Amzn-Trace-Id: Root=…`, quoted in an access line, or as the
 //!    `record.tracing.value` of a Lambda `platform.*` JSON record). `Parent`
 //!    gives the span; `Self` (added by load balancers) is not a span and is
-//!    ignored. For a `platform.*` record, `record.tracing.spanId` (the
-//!    invocation's own span) is preferred to `Parent`.
+//!    ignored. A `platform.*` record follows the same rule (its value's
+//!    `Parent` is the span); its `record.tracing.spanId` is the span only
+//!    when the value has no `Parent`.
 //! 2. Lambda `REPORT … XRAY TraceId: 1-…\tSegmentId: …` (`SegmentId` gives
 //!    the span; any `Sampled` value still states a trace).
 //! 3. JSON members, in this order: `traceId`, `trace_id`, `xray_trace_id`,
@@ -361,7 +362,9 @@ fn amzn_header(msg: &[u8]) -> Option<Found> {
 }
 
 /// `record.tracing` of a Lambda `platform.*` record: the trace of its
-/// `value` (an `X-Amzn-Trace-Id` value), the span `spanId`, else `Parent`.
+/// `value` (an `X-Amzn-Trace-Id` value) and its `Parent` as the span, as
+/// rule 1 reads any such value (SCHEMA.md: "Parent gives spanId"); the
+/// record's own `spanId` only when the value has no `Parent`.
 fn platform_tracing(json: &Members<'_>) -> Option<Found> {
     let (_, record) = super::lambda::platform_record(json)?;
     let tracing = record.get("tracing")?.as_object()?;
@@ -372,7 +375,7 @@ fn platform_tracing(json: &Members<'_>) -> Option<Found> {
         .and_then(|s| span_hex(s.as_bytes()));
     Some(Found {
         trace: found.trace,
-        span: own.or(found.span),
+        span: found.span.or(own),
     })
 }
 

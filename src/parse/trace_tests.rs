@@ -135,10 +135,20 @@ fn root_inside_a_word_is_not_a_header() {
 }
 
 #[test]
-fn platform_record_tracing_gives_trace_and_its_own_span() {
+fn platform_record_tracing_gives_trace_and_the_parent_span() {
     let own = "0a1b2c3d4e5f6071";
     let m = format!(
         r#"{{"time":"2024-01-01T00:00:00.000Z","type":"platform.start","record":{{"requestId":"6d68ca91-49c9-448d-89b8-7ca3e6dc66aa","version":"$LATEST","tracing":{{"spanId":"{own}","type":"X-Amzn-Trace-Id","value":"Root={XRAY};Parent={SPAN};Sampled=1"}}}}}}"#
+    );
+    // Rule 1 reads the value: its Parent is the span.
+    assert_eq!(found(&m), Some((XRAY.into(), Some(SPAN.into()))));
+}
+
+#[test]
+fn platform_record_without_parent_uses_its_own_span_id() {
+    let own = "0a1b2c3d4e5f6071";
+    let m = format!(
+        r#"{{"time":"2024-01-01T00:00:00.000Z","type":"platform.start","record":{{"requestId":"6d68ca91-49c9-448d-89b8-7ca3e6dc66aa","tracing":{{"spanId":"{own}","type":"X-Amzn-Trace-Id","value":"Root={XRAY};Sampled=1"}}}}}}"#
     );
     assert_eq!(found(&m), Some((XRAY.into(), Some(own.into()))));
 }
