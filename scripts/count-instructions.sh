@@ -15,8 +15,8 @@ if ! command -v valgrind >/dev/null; then
     echo "count-instructions: valgrind is not installed (apt-get install valgrind)" >&2
     exit 2
 fi
-# Symbols are kept so that callgrind can count inside one function.
-export CARGO_PROFILE_BENCH_STRIP=none
+# The bench profile keeps symbols (Cargo.toml), so that callgrind can count
+# inside one function; the build is the one `cargo bench` uses.
 bin=$(cargo bench --locked --bench instructions --no-run --message-format=json 2>/dev/null \
     | sed -n 's/.*"executable":"\([^"]*instructions[^"]*\)".*/\1/p' | tail -1)
 if [[ -z "$bin" || ! -x "$bin" ]]; then
