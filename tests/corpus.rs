@@ -69,6 +69,12 @@ fn holdout_dir() -> PathBuf {
     fixture("holdout")
 }
 
+/// The second held-out corpus (written blind, a round later, to other stacks):
+/// scored and enforced exactly like `holdout`.
+fn holdout2_dir() -> PathBuf {
+    fixture("holdout2")
+}
+
 /// The corpus files, sorted by name.
 fn corpus_files() -> Vec<PathBuf> {
     jsonl_files(&corpus_dir())
@@ -618,6 +624,11 @@ fn holdout_is_well_formed() {
     check_well_formed(&jsonl_files(&holdout_dir()));
 }
 
+#[test]
+fn holdout2_is_well_formed() {
+    check_well_formed(&jsonl_files(&holdout2_dir()));
+}
+
 /// The held-out corpus is a measurement, not a target: its accuracy is
 /// printed (`cargo test holdout -- --nocapture`), never asserted, so that
 /// nobody tunes the parser to it line by line. What is asserted, once
@@ -626,9 +637,21 @@ fn holdout_is_well_formed() {
 /// no line is lost.
 #[test]
 fn holdout_scores() {
-    let files = jsonl_files(&holdout_dir());
+    score_held_out(&holdout_dir());
+}
+
+/// `holdout2` is a measurement in the same way as `holdout` (see there).
+#[test]
+fn holdout2_scores() {
+    score_held_out(&holdout2_dir());
+}
+
+/// Scores a held-out directory and prints its tables; with `ENFORCE` in it,
+/// asserts no wrong trace id and no lost line.
+fn score_held_out(dir: &Path) {
+    let files = jsonl_files(dir);
     if files.is_empty() {
-        println!("no held-out corpus under {}", holdout_dir().display());
+        println!("no held-out corpus under {}", dir.display());
         return;
     }
     let keep = std::env::var("CORPUS_MISMATCHES")
@@ -637,13 +660,14 @@ fn holdout_scores() {
         .unwrap_or(5);
     let report = score_corpus(&files, keep);
     println!("{}", table(&report));
-    if !holdout_dir().join("ENFORCE").exists() {
+    if !dir.join("ENFORCE").exists() {
         return;
     }
     let t = &report.total;
     assert!(
         t.wrong == 0 && t.missing == 0,
-        "held-out corpus: {} wrong trace ids, {} lines without a document (goal 0 and 0)",
+        "held-out corpus {}: {} wrong trace ids, {} lines without a document (goal 0 and 0)",
+        dir.display(),
         t.wrong,
         t.missing
     );

@@ -1,5 +1,5 @@
-//! Golden files: every fixture input (outside the labelled `fixtures/corpus`
-//! and `fixtures/holdout`, scored by `corpus.rs`) through a
+//! Golden files: every fixture input (outside the labelled `fixtures/corpus`,
+//! `fixtures/holdout` and `fixtures/holdout2`, scored by `corpus.rs`) through a
 //! fresh default pipeline, compared byte for byte with `tests/golden/`.
 //! `UPDATE_GOLDEN=1 cargo test golden` rewrites them; review the diff.
 
@@ -12,7 +12,11 @@ fn fixture_files() -> Vec<PathBuf> {
     assert!(errors.is_empty(), "{errors:?}");
     files
         .into_iter()
-        .filter(|p| !p.starts_with(fixture("corpus")) && !p.starts_with(fixture("holdout")))
+        .filter(|p| {
+            !["corpus", "holdout", "holdout2"]
+                .iter()
+                .any(|dir| p.starts_with(fixture(dir)))
+        })
         .collect()
 }
 
