@@ -75,6 +75,14 @@ fn holdout2_dir() -> PathBuf {
     fixture("holdout2")
 }
 
+/// How many mismatches per field the tables list (`CORPUS_MISMATCHES`, 5).
+fn mismatches_kept() -> usize {
+    std::env::var("CORPUS_MISMATCHES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(5)
+}
+
 /// The corpus files, sorted by name.
 fn corpus_files() -> Vec<PathBuf> {
     jsonl_files(&corpus_dir())
@@ -488,10 +496,7 @@ fn corpus_scores_meet_the_goals() {
         assert!(!enforce, "the corpus goals are enforced but there is no corpus");
         return;
     }
-    let keep = std::env::var("CORPUS_MISMATCHES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(5);
+    let keep = mismatches_kept();
     let report = score_corpus(&files, keep);
     println!("{}", table(&report));
     if !enforce {
@@ -654,10 +659,7 @@ fn score_held_out(dir: &Path) {
         println!("no held-out corpus under {}", dir.display());
         return;
     }
-    let keep = std::env::var("CORPUS_MISMATCHES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(5);
+    let keep = mismatches_kept();
     let report = score_corpus(&files, keep);
     println!("{}", table(&report));
     if !dir.join("ENFORCE").exists() {
