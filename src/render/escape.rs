@@ -42,10 +42,10 @@ fn word(b: &[u8], at: usize) -> Option<u64> {
 }
 
 /// The position of the first byte at or after `i` that needs escaping in a
-/// JSON string (below 0x20, `"` or `\`): also where a JSON reader must
-/// look next inside a string.
+/// JSON string (below 0x20, `"` or `\`). Only strings that
+/// [`needs_escape`] flagged come here.
 #[inline]
-pub(crate) fn next_escape(bytes: &[u8], mut i: usize) -> Option<usize> {
+fn next_escape(bytes: &[u8], mut i: usize) -> Option<usize> {
     // Clean 32-byte blocks first: one branch for four words.
     while let (Some(a), Some(b), Some(c), Some(d)) = (
         word(bytes, i),
@@ -65,21 +65,8 @@ pub(crate) fn next_escape(bytes: &[u8], mut i: usize) -> Option<usize> {
         }
         i += 8;
     }
-    let rest = bytes.len().checked_sub(i).filter(|&n| n > 0)?;
-    if bytes.len() >= 8 {
-        // The last word, overlapping what was judged already: those bytes
-        // are made harmless first, as an escape among them would set
-        // false alarms above it.
-        let at = bytes.len() - 8;
-        let w = word(bytes, at)?;
-        let judged = (8 - rest) * 8;
-        let keep = u64::MAX << judged;
-        let m = escape_mask((w & keep) | ((LO * u64::from(b'a')) & !keep));
-        return (m != 0).then(|| at + (m.trailing_zeros() / 8) as usize);
-    }
-    bytes
-        .get(i..)?
-        .iter()
+    let rest = bytes.get(i..)?;
+    rest.iter()
         .position(|&b| ESCAPE[usize::from(b)] != 0)
         .map(|p| i + p)
 }
