@@ -17,7 +17,7 @@ if ! command -v valgrind >/dev/null; then
 fi
 # The bench profile keeps symbols (Cargo.toml), so that callgrind can count
 # inside one function; the build is the one `cargo bench` uses.
-bin=$(cargo bench --locked --bench instructions --no-run --message-format=json 2>/dev/null \
+bin=$(cargo bench --locked --profile "${PROFILE:-bench}" --bench instructions --no-run --message-format=json 2>/dev/null \
     | sed -n 's/.*"executable":"\([^"]*instructions[^"]*\)".*/\1/p' | tail -1)
 if [[ -z "$bin" || ! -x "$bin" ]]; then
     echo "count-instructions: could not build benches/instructions.rs" >&2
