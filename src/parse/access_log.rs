@@ -37,6 +37,10 @@ const MAX_METHOD: usize = 24;
 /// message is not one.
 pub fn parse(message: &str) -> Http<'_> {
     let b = message.as_bytes();
+    // Most lines hold no `P/` at all: they are ruled out before the search.
+    if !super::bytes::has_pair(b, b'P', b'/') {
+        return Http::default();
+    }
     for at in HTTP_VERSION.find_iter(b) {
         if let Some(http) = request_at(message, at) {
             return http;

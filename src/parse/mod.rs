@@ -8,6 +8,7 @@
 //! [`crate::join`].
 
 pub mod access_log;
+mod bytes;
 pub mod json;
 pub mod lambda;
 pub mod level;
