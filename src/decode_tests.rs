@@ -428,3 +428,43 @@ proptest! {
         prop_assert_eq!(fast.is_some(), ok, "{}", json);
     }
 }
+
+/// The envelope's fast path gives what serde reads, in every spelling of
+/// the event: compact, with blanks, with an escaped `/`, with members the
+/// fast path does not know; and the same error for a bad one.
+#[test]
+fn the_compact_envelope_reads_as_serde_reads_it() {
+    let json = br#"{"messageType":"DATA_MESSAGE","owner":"1","logGroup":"g","logStream":"s","subscriptionFilters":[],"logEvents":[]}"#;
+    let data = encode_data(json);
+    let serde_path = |event: &str| -> Result<Vec<u8>, String> {
+        let env: Envelope<'_> =
+            serde_json::from_str(event).map_err(|e| DecodeError::Envelope(e.to_string()).to_string())?;
+        inflate_data(&env.awslogs.data, Limits::default()).map_err(|e| e.to_string())
+    };
+    let escaped = data.replace('/', "\\/");
+    let events = [
+        format!(r#"{{"awslogs":{{"data":"{data}"}}}}"#),
+        format!(" \n{{\"awslogs\":{{\"data\":\"{data}\"}}}}\n"),
+        format!(r#"{{ "awslogs": {{ "data": "{data}" }} }}"#),
+        format!(r#"{{"awslogs":{{"data":"{escaped}"}}}}"#),
+        format!(r#"{{"awslogs":{{"data":"{data}","x":1}}}}"#),
+        // Bad ones: not base64, a control byte, a non-ASCII letter, cut short.
+        r#"{"awslogs":{"data":"not base64!"}}"#.to_string(),
+        "{\"awslogs\":{\"data\":\"H4sI\u{1}AAAA\"}}".to_string(),
+        "{\"awslogs\":{\"data\":\"H4sIé\"}}".to_string(),
+        format!(r#"{{"awslogs":{{"data":"{data}""#),
+    ];
+    for (i, event) in events.iter().enumerate() {
+        let ours = inflate_event(event.as_bytes(), Limits::default()).map_err(|e| e.to_string());
+        assert_eq!(ours, serde_path(event), "event {i}");
+        assert_eq!(
+            compact_envelope_data(event.as_bytes()).is_some(),
+            i < 2 || i == 5,
+            "event {i}"
+        );
+    }
+    assert_eq!(
+        inflate_event(events[0].as_bytes(), Limits::default()).unwrap(),
+        json
+    );
+}

@@ -284,6 +284,12 @@ pub fn short(message: &str) -> &str {
 
 /// The first non-blank line of a message, trimmed.
 pub fn first_line(message: &str) -> &str {
+    // Usually the first line has content: one memchr, one trim.
+    let end = memchr::memchr(b'\n', message.as_bytes()).unwrap_or(message.len());
+    let first = message[..end].trim();
+    if !first.is_empty() {
+        return first;
+    }
     message
         .lines()
         .map(str::trim)
@@ -309,6 +315,26 @@ mod tests {
             format!("  \n{}\nsecond", "日本".repeat(70)),
         ] {
             assert_eq!(short(&s), by_chars(&s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn first_line_is_the_first_line_with_content() {
+        fn by_lines(s: &str) -> &str {
+            s.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("")
+        }
+        for s in [
+            "",
+            "\n",
+            "a",
+            " a \r\nb",
+            "\r\n\u{3000}\n  b\r\n",
+            "\u{a0}x\u{a0}\ny",
+            "\n\n\n",
+            "a\rb\nc",
+            "\r",
+        ] {
+            assert_eq!(first_line(s), by_lines(s), "{s:?}");
         }
     }
 

@@ -76,10 +76,10 @@ fn request_at(message: &str, at: usize) -> Option<Http<'_>> {
     i = skip_ansi_forward(b, i);
 
     // TARGET: the run of visible bytes before the space.
-    let mut t_start = at;
-    while t_start > 0 && !matches!(b[t_start - 1], b' ' | b'\t' | b'"' | 0..=0x1f) {
-        t_start -= 1;
-    }
+    let t_start = b[..at]
+        .iter()
+        .rposition(|&c| matches!(c, b' ' | b'\t' | b'"' | 0..=0x1f))
+        .map_or(0, |k| k + 1);
     if t_start == at || t_start == 0 || b[t_start - 1] != b' ' {
         return None;
     }
