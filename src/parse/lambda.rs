@@ -80,7 +80,16 @@ pub fn text_kind(message: &str) -> Option<&'static str> {
 
 /// `@type` and REPORT metrics.
 pub fn platform<'a>(message: &'a str, json: Option<&Members<'a>>) -> (Option<Cow<'a, str>>, Report) {
-    if let Some(kind) = text_kind(message) {
+    platform_of_kind(message, json, text_kind(message))
+}
+
+/// [`platform`] when the caller already knows the line's [`text_kind`].
+pub(crate) fn platform_of_kind<'a>(
+    message: &'a str,
+    json: Option<&Members<'a>>,
+    text_kind: Option<&'static str>,
+) -> (Option<Cow<'a, str>>, Report) {
+    if let Some(kind) = text_kind {
         let report = if kind == "REPORT" {
             text_report(message)
         } else {

@@ -119,12 +119,13 @@ pub fn parse<'a>(message: &'a str, log_group: &'a str, rules: &Rules) -> Line<'a
     let json = json::extract_object(message);
     let obj = json.as_ref();
     let found = trace::find(message, obj);
-    let (kind, report) = lambda::platform(message, obj);
+    let text_kind = lambda::text_kind(message);
+    let (kind, report) = lambda::platform_of_kind(message, obj, text_kind);
     // One literal: the parts are written where the line goes.
     Line {
         level: level::detect(message, obj),
         markers: rules.markers.scan(message),
-        request_id: request_id::find(message, obj),
+        request_id: request_id::find_of_kind(message, obj, text_kind),
         trace: found.map(|f| f.trace),
         span: found.and_then(|f| f.span),
         trace_source: found.map(|_| TraceSource::Message),

@@ -82,14 +82,24 @@ const LEVEL_WORDS: [&str; 32] = [
 
 /// The request id of the line.
 pub fn find<'a>(message: &'a str, json: Option<&Members<'a>>) -> Option<Cow<'a, str>> {
-    from_text(message)
+    find_of_kind(message, json, lambda::text_kind(message))
+}
+
+/// [`find`] when the caller already knows the line's
+/// [`lambda::text_kind`] (the parser asks it once per line).
+pub(crate) fn find_of_kind<'a>(
+    message: &'a str,
+    json: Option<&Members<'a>>,
+    text_kind: Option<&str>,
+) -> Option<Cow<'a, str>> {
+    from_text(message, text_kind)
         .map(Cow::Borrowed)
         .or_else(|| json.and_then(from_json))
 }
 
-fn from_text(message: &str) -> Option<&str> {
+fn from_text<'a>(message: &'a str, text_kind: Option<&str>) -> Option<&'a str> {
     let first = message.as_bytes().first()?;
-    if lambda::text_kind(message).is_some() || message.starts_with("RequestId: ") {
+    if text_kind.is_some() || message.starts_with("RequestId: ") {
         return after_request_id(message);
     }
     if (*first == b' ' || first.is_ascii_alphanumeric())
