@@ -14,7 +14,11 @@
 //!   such lines. The two differ only next to a non-ASCII letter.
 //! - A literal prefilter (module `prefilter`) skips the set for messages that
 //!   hold none of the strings the patterns require.
+//!
+//! And when the markers are exactly the defaults, a hand-written matcher
+//! (module `defaults`) answers for every ASCII message instead of the set.
 
+mod defaults;
 mod prefilter;
 
 use std::borrow::Cow;
@@ -78,6 +82,8 @@ pub struct MarkerSet {
     owner: Vec<u16>,
     /// Rules out most messages before the set runs; `None`: always run it.
     prefilter: Option<prefilter::Prefilter>,
+    /// The set's answer by hand, when the markers are exactly the defaults.
+    fast: Option<defaults::Defaults>,
 }
 
 impl MarkerSet {
@@ -122,6 +128,10 @@ impl MarkerSet {
             }
         }
         defs.retain(|(_, pats)| !pats.is_empty());
+        let exactly_defaults = defs.len() == DEFAULTS.len()
+            && defs.iter().zip(DEFAULTS).all(|((name, pats), (d_name, d_pats))| {
+                name == d_name && pats.iter().map(|p| p.as_ref()).eq(d_pats.iter().copied())
+            });
         if defs.len() > usize::from(u16::MAX) {
             return Err(MarkerError {
                 name: defs.last().map(|(n, _)| n.to_string()).unwrap_or_default(),
@@ -172,6 +182,11 @@ impl MarkerSet {
             set: Some(set),
             owner,
             prefilter,
+            fast: if exactly_defaults {
+                defaults::Defaults::new()
+            } else {
+                None
+            },
         })
     }
 
@@ -196,6 +211,11 @@ impl MarkerSet {
         let Some(set) = &self.set else {
             return Vec::new();
         };
+        if let Some(fast) = &self.fast
+            && let Some(found) = fast.scan(message)
+        {
+            return bit_indices(found);
+        }
         let text = match &self.prefilter {
             // Most messages: no ESC byte, no literal of any pattern; one
             // pass over the message says both.
@@ -227,6 +247,17 @@ impl MarkerSet {
         }
         out
     }
+}
+
+/// The indices of the bits set in `bits`, ascending; not allocated when
+/// there are none (most messages).
+fn bit_indices(bits: u8) -> Vec<u16> {
+    if bits == 0 {
+        return Vec::new();
+    }
+    let mut out = Vec::with_capacity(bits.count_ones() as usize);
+    out.extend((0..u8::BITS as u16).filter(|&i| bits >> i & 1 != 0));
+    out
 }
 
 /// `pattern` with every `\b` / `\B` (and `\b{start}`-style forms) made

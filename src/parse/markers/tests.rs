@@ -276,17 +276,295 @@ proptest::proptest! {
         0..12,
     )) {
         let msg: String = parts.concat();
-        let with = MarkerSet::defaults();
-        let mut without = with.clone();
-        without.prefilter = None;
-        proptest::prop_assert_eq!(with.scan(&msg), without.scan(&msg), "{:?}", msg);
+        let mut with = MarkerSet::defaults();
+        with.fast = None;
+        proptest::prop_assert_eq!(with.scan(&msg), regex_only(&msg), "{:?}", msg);
+    }
+}
+
+/// The default set's answer from the regex set alone: no prefilter, no
+/// hand-written matcher.
+fn regex_only(msg: &str) -> Vec<u16> {
+    let mut set = MarkerSet::defaults();
+    set.prefilter = None;
+    set.fast = None;
+    set.scan(msg)
+}
+
+/// The hand-written matcher's answer, as marker indices; `None` when it
+/// leaves the message to the set.
+fn by_hand(msg: &str) -> Option<Vec<u16>> {
+    let fast = defaults::Defaults::new().unwrap();
+    fast.scan(msg)
+        .map(|bits| (0..8).filter(|&i| bits >> i & 1 != 0).collect())
+}
+
+/// Fragments of every default pattern, in several cases, with the bytes
+/// that decide a match next to them: word and non-word neighbours, line
+/// ends, blanks, frame and exception-name pieces, ANSI codes, a few
+/// non-ASCII characters (where the matcher must step aside).
+const FRAGMENTS: &[&str] = &[
+    // warn
+    "WARN",
+    "WARNING",
+    "Warn",
+    "warn",
+    "WARNIN",
+    "ING",
+    ":",
+    "WARN:",
+    "WARNING:",
+    "FORE",
+    // chaos
+    "chaos",
+    "CHAOS",
+    "Chaos",
+    "cHaOs",
+    "c",
+    "C",
+    "haos",
+    "HAOS",
+    "cha",
+    "os",
+    "mode",
+    "_",
+    "simulated",
+    "SIMULATED",
+    "Simulated",
+    "s",
+    "imulated",
+    " ",
+    "404",
+    "40",
+    "5",
+    "503",
+    "50",
+    "9",
+    "error",
+    "ERROR",
+    "fault",
+    "Fault",
+    "failure",
+    "FAILURE",
+    "latency",
+    "Latency",
+    "outage",
+    "OUTAGE",
+    "stress",
+    "STRESS",
+    "function",
+    "Function",
+    "ss function",
+    "stre",
+    "should not be left on",
+    "SHOULD NOT BE LEFT ON",
+    "should not be le",
+    "ft on",
+    "injection",
+    "Injection",
+    "INJECTION",
+    // healthcheck
+    "ELB-HealthChecker",
+    "elb-healthchecker",
+    "ELB-",
+    "HealthChecker",
+    "kube-probe",
+    "KUBE-PROBE",
+    "ku",
+    "be-probe",
+    "GoogleHC",
+    "googlehc",
+    "Goog",
+    "leHC",
+    // exception
+    "Traceback (most recent call last)",
+    "Traceback",
+    " (most recent call last)",
+    "k (most",
+    "Exception in thread",
+    "Exception",
+    "xception in thread",
+    " in thread",
+    "Error",
+    "Error: ",
+    ": ",
+    "Foo.BarError: ",
+    "java.lang.NullPointerException: ",
+    "x$y",
+    "at ",
+    "  at ",
+    "\tat ",
+    "at",
+    "com.x.Y.z",
+    "java.base/java.lang.Thread.run",
+    "<init>",
+    "$",
+    "/",
+    "<",
+    ">",
+    ".",
+    "(",
+    ")",
+    "(Y.java:1)",
+    "Y.java:42",
+    "(",
+    "[",
+    "]",
+    "-",
+    "=",
+    "0",
+    // line structure and blanks
+    "\n",
+    "\r\n",
+    "\r",
+    "\n\n",
+    "\t",
+    "\x0b",
+    "\x0c",
+    "   ",
+    // ANSI, control bytes that fold onto punctuation, non-ASCII
+    "\x1b[33m",
+    "\x1b[0m",
+    "\x1b]0;t\x07",
+    "\x1b",
+    "\x08",
+    "\x09",
+    "\x1a",
+    "\x00",
+    "é",
+    "ſ",
+    "\u{212A}",
+    "\u{a0}",
+    "✓",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+
+    /// The hand-written matcher equals the regex set on every ASCII message
+    /// and steps aside on any other.
+    #[test]
+    fn the_default_matcher_equals_the_set(parts in proptest::collection::vec(
+        proptest::sample::select(FRAGMENTS), 0..16,
+    )) {
+        let msg: String = parts.concat();
+        match by_hand(&msg) {
+            Some(got) => proptest::prop_assert_eq!(got, regex_only(&msg), "{:?}", msg),
+            None => proptest::prop_assert!(!msg.is_ascii(), "{:?}", msg),
+        }
+        // And the set as configured (matcher first) always equals the set alone.
+        proptest::prop_assert_eq!(MarkerSet::defaults().scan(&msg), regex_only(&msg), "{:?}", msg);
+    }
+
+    /// Same, on arbitrary ASCII text, to catch what the fragments miss.
+    #[test]
+    fn the_default_matcher_equals_the_set_on_any_ascii(msg in "[ -~\t\r\n\x0b\x0c]{0,60}") {
+        proptest::prop_assert_eq!(by_hand(&msg), Some(regex_only(&msg)), "{:?}", msg);
     }
 }
 
 #[test]
-fn crlf_line_ends_count_for_caret_and_dollar() {
-    assert_eq!(defaults("boom\r\n\tat com.x.Y.z(Y.java:42)\r\n"), ["exception"]);
-    let extra = vec![("end".to_string(), vec!["done$".to_string()])];
-    let set = MarkerSet::build(false, &extra).unwrap();
-    assert_eq!(names(&set, "job done\r\nnext"), ["end"]);
+fn the_default_matcher_equals_the_set_on_every_fixture_line() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut messages: Vec<String> = Vec::new();
+    for dir in ["corpus", "holdout", "holdout2"] {
+        let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+            .collect();
+        files.sort();
+        assert!(!files.is_empty(), "{dir}");
+        for file in files {
+            for line in std::fs::read_to_string(&file).unwrap().lines() {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                messages.push(v["message"].as_str().unwrap().to_string());
+            }
+        }
+    }
+    // The benchmark delivery's own lines too.
+    for rel in [
+        "like-service-chaos",
+        "like-service-instrumented",
+        "xray-daemon",
+        "lambda-python-traced",
+    ] {
+        let path = root.join("deliveries").join(format!("{rel}.json"));
+        let data = crate::decode::decode_event(&std::fs::read(path).unwrap(), Default::default()).unwrap();
+        messages.extend(data.events.iter().map(|e| e.message.to_string()));
+    }
+    assert!(messages.len() > 5000, "{}", messages.len());
+    let (mut by_hand_count, mut marked) = (0, 0);
+    for msg in &messages {
+        let want = regex_only(msg);
+        marked += usize::from(!want.is_empty());
+        assert_eq!(MarkerSet::defaults().scan(msg), want, "{msg:?}");
+        if let Some(got) = by_hand(msg) {
+            by_hand_count += 1;
+            assert_eq!(got, want, "{msg:?}");
+        }
+    }
+    // Nearly every line is ASCII, and many carry markers: the comparison
+    // says something.
+    assert!(by_hand_count * 10 > messages.len() * 9, "{by_hand_count}");
+    assert!(marked > 200, "{marked}");
+}
+
+#[test]
+fn the_default_matcher_runs_only_for_exactly_the_defaults() {
+    assert!(MarkerSet::defaults().fast.is_some());
+    // Restating a default as it is keeps it.
+    let same = vec![("warn".to_string(), vec![r"\bWARN(ING)?:".to_string()])];
+    assert!(MarkerSet::build(true, &same).unwrap().fast.is_some());
+    let extra = vec![("db".to_string(), vec!["deadlock".to_string()])];
+    assert!(MarkerSet::build(true, &extra).unwrap().fast.is_none());
+    let changed = vec![("warn".to_string(), vec!["WARN".to_string()])];
+    assert!(MarkerSet::build(true, &changed).unwrap().fast.is_none());
+    let removed = vec![("chaos".to_string(), vec![])];
+    assert!(MarkerSet::build(true, &removed).unwrap().fast.is_none());
+    assert!(MarkerSet::build(false, &[]).unwrap().fast.is_none());
+}
+
+#[test]
+fn the_default_matcher_steps_aside_for_non_ascii_only() {
+    assert_eq!(by_hand("WARN: x"), Some(vec![0]));
+    assert_eq!(by_hand("\x1b[33mWARN\x1b[0m: x"), Some(vec![0]));
+    assert_eq!(by_hand("WARN: ça"), None);
+    assert_eq!(by_hand("plain"), Some(vec![]));
+}
+
+#[test]
+fn needles_are_prefix_free_and_folded() {
+    // At most one needle matches at a position, so restarting one byte
+    // after each hit finds them all; the haystack is folded, so are they.
+    let needles: Vec<&str> = defaults::needles().collect();
+    for a in &needles {
+        assert!(
+            !a.is_empty() && a.bytes().all(|c| c != 0 && c | 0x20 == c),
+            "{a:?}"
+        );
+        for b in &needles {
+            assert!(a == b || !b.starts_with(a), "{a:?} {b:?}");
+        }
+    }
+}
+
+#[test]
+fn fold_folds_every_byte_and_finds_unusual_ones_anywhere() {
+    for len in 0..100 {
+        let plain: String = (0..len).map(|i| ["a", "B", "\t", " ", "~", "@"][i % 6]).collect();
+        let (out, unusual) = defaults::fold_test(plain.as_bytes());
+        assert!(!unusual, "{plain:?}");
+        let want: Vec<u8> = plain.bytes().map(|b| b | 0x20).collect();
+        assert_eq!(out, want);
+        for odd in ["\n", "\r", "\x1b", "\x00", "\x1f", "é"] {
+            for at in 0..=len {
+                let msg = format!("{}{odd}{}", &plain[..at], &plain[at..]);
+                assert!(defaults::fold_test(msg.as_bytes()).1, "{msg:?}");
+            }
+        }
+    }
 }
