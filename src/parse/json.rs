@@ -19,12 +19,13 @@ pub fn trimmed(s: Cow<'_, str>) -> Cow<'_, str> {
 /// to its end, or `None`. They borrow from `message`: nothing is decoded
 /// until an extractor asks for a value.
 pub fn extract_object(message: &str) -> Option<Members<'_>> {
-    let start = memchr::memchr(b'{', message.as_bytes())?;
-    let tail = message[start..].trim_end_matches([' ', '\t', '\r', '\n']);
-    if !tail.ends_with('}') {
+    // The end first: most lines do not end in `}`, and that costs no search.
+    let text = message.trim_end_matches([' ', '\t', '\r', '\n']);
+    if !text.ends_with('}') {
         return None;
     }
-    Members::parse(tail)
+    let start = memchr::memchr(b'{', text.as_bytes())?;
+    Members::parse(&text[start..])
 }
 
 #[cfg(test)]
