@@ -262,22 +262,20 @@ impl Joined<'_> {
                 index_day = Some(day);
                 index = delivery.namer.name(event.timestamp);
             }
-            batch.push(
+            let doc = render::Doc {
+                origin: &delivery.origin,
+                event,
+                line,
+                merged_ids: &merged_ids[i],
+                markers: &self.config.rules.markers,
+                json_mode: self.config.render.json_mode,
+            };
+            batch.push_with_id(
                 Action::Index,
                 &index,
                 &event.id,
                 self.config.render.send_ids,
-                |out| {
-                    render::write_document(
-                        out,
-                        &delivery.origin,
-                        event,
-                        line,
-                        &merged_ids[i],
-                        &self.config.rules.markers,
-                        self.config.render.json_mode,
-                    );
-                },
+                |out, escaped_id| render::write_doc(out, escaped_id, &doc),
             );
         }
         self.next = end;

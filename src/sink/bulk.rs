@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use crate::render::write_json_str;
+use crate::render::{write_json_str, write_json_str_content};
 
 /// The bulk action of an item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,6 +106,21 @@ impl Batch {
         send_id: bool,
         write_doc: impl FnOnce(&mut Vec<u8>),
     ) {
+        self.push_with_id(action, index, id, send_id, |out, _| write_doc(out));
+    }
+
+    /// [`Batch::push`] for a document that repeats the id: `write_doc` is
+    /// also handed where the id stands escaped (quotes aside) in the action
+    /// line just written, `None` when the line has no id, to copy it
+    /// rather than escape it a second time.
+    pub(crate) fn push_with_id(
+        &mut self,
+        action: Action,
+        index: &str,
+        id: &str,
+        send_id: bool,
+        write_doc: impl FnOnce(&mut Vec<u8>, Option<Range<usize>>),
+    ) {
         let start = self.body.len();
         // A run of items of one action and index shares the start of its
         // action line, escaped once.
@@ -123,13 +138,19 @@ impl Batch {
         }
         let out = &mut self.body;
         out.extend_from_slice(&self.action_start);
-        if send_id || action == Action::Update {
-            out.extend_from_slice(b",\"_id\":");
-            write_json_str(out, id);
-        }
-        out.extend_from_slice(b"}}\n");
+        let escaped_id = if send_id || action == Action::Update {
+            out.extend_from_slice(b",\"_id\":\"");
+            let at = out.len();
+            write_json_str_content(out, id);
+            let escaped = at..out.len();
+            out.extend_from_slice(b"\"}}\n");
+            Some(escaped)
+        } else {
+            out.extend_from_slice(b"}}\n");
+            None
+        };
         let doc_start = out.len();
-        write_doc(out);
+        write_doc(out, escaped_id);
         out.push(b'\n');
         let span = start..out.len();
         let index = match self.items.last() {
