@@ -51,8 +51,6 @@ pub struct TraceId(NonZeroU128);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SpanId(NonZeroU64);
 
-const HEX: &[u8; 16] = b"0123456789abcdef";
-
 impl TraceId {
     /// From 32 hex digits (either case); `None` when malformed or all zero.
     pub fn from_hex(s: &str) -> Option<TraceId> {
@@ -82,7 +80,7 @@ impl TraceId {
     /// The 32-hex form as ASCII bytes, for writers (no allocation).
     pub fn hex_bytes(self) -> [u8; 32] {
         let mut out = [0u8; 32];
-        hex_into(&mut out, &self.0.get().to_be_bytes());
+        hex_into(&mut out, self.0.get());
         out
     }
 
@@ -123,7 +121,7 @@ impl SpanId {
     /// The 16-hex form as ASCII bytes, for writers (no allocation).
     pub fn hex_bytes(self) -> [u8; 16] {
         let mut out = [0u8; 16];
-        hex_into(&mut out, &self.0.get().to_be_bytes());
+        hex_into(&mut out, u128::from(self.0.get()));
         out
     }
 
@@ -138,22 +136,30 @@ impl SpanId {
     }
 }
 
-/// Writes `bytes` as hex into `out` (twice as long), lower case: two digits
-/// per byte by table, a byte at a time rather than a digit at a time, as
-/// every traced document writes 64 of them.
-fn hex_into(out: &mut [u8], bytes: &[u8]) {
-    static PAIRS: [[u8; 2]; 256] = {
-        let mut t = [[0u8; 2]; 256];
-        let mut i = 0;
-        while i < 256 {
-            t[i] = [HEX[i >> 4], HEX[i & 0xf]];
-            i += 1;
-        }
-        t
-    };
-    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
-        pair.copy_from_slice(&PAIRS[usize::from(b)]);
+/// Writes `v` as hex into `out` (eight digits for each of its 32-bit
+/// words, most significant first), lower case: every traced document
+/// writes 64 digits, made here eight at a time in a register.
+fn hex_into(out: &mut [u8], v: u128) {
+    let words = out.chunks_exact_mut(8).rev().enumerate();
+    for (i, digits) in words {
+        digits.copy_from_slice(&hex_word((v >> (32 * i)) as u32));
     }
+}
+
+/// The eight hex digits of `x`, lower case. Each nibble is spread into a
+/// byte of its own (nibble `i` from the low end into byte `i`), the bytes
+/// turned around so that the high nibble comes first, and every byte made a
+/// digit at once: `'0' + n`, and 39 more for `a`–`f` (a nibble above 9
+/// carries into bit 4 once 6 is added).
+fn hex_word(x: u32) -> [u8; 8] {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let mut v = u64::from(x);
+    v = (v | v << 16) & 0x0000_ffff_0000_ffff;
+    v = (v | v << 8) & 0x00ff_00ff_00ff_00ff;
+    v = (v | v << 4) & 0x0f0f_0f0f_0f0f_0f0f;
+    let v = v.swap_bytes();
+    let letters = ((v + 6 * ONES) >> 4) & ONES;
+    (v + u64::from(b'0') * ONES + letters * u64::from(b'a' - b'0' - 10)).to_le_bytes()
 }
 
 /// A trace found in a line, with the span when the line states one.
