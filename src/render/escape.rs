@@ -132,7 +132,8 @@ pub fn write_json_str(out: &mut Vec<u8>, s: &str) {
 
 /// Appends `s` as the inside of a JSON string, without the quotes: for
 /// writers that put a constant piece ending in `"` before it (`,"name":"`).
-#[inline]
+/// Inlined: the call would cost about as much as the scan of a short string.
+#[inline(always)]
 pub(crate) fn write_json_str_content(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     // Most strings need no escape at all: one scan, one copy.

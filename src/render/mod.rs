@@ -221,17 +221,31 @@ fn u64_field(out: &mut Vec<u8>, key: &[u8], value: Option<u64>) {
 }
 
 /// `n` in decimal, as serde_json (itoa) writes an integer: the digits are
-/// made from the end of a stack buffer and appended once.
+/// made two at a time by table from the end of a stack buffer, and
+/// appended once.
 fn write_u64(out: &mut Vec<u8>, mut n: u64) {
+    static PAIRS: [[u8; 2]; 100] = {
+        let mut t = [[0u8; 2]; 100];
+        let mut i = 0;
+        while i < 100 {
+            t[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
+            i += 1;
+        }
+        t
+    };
     let mut buf = [0u8; 20];
     let mut at = buf.len();
-    loop {
+    while n >= 100 {
+        at -= 2;
+        buf[at..at + 2].copy_from_slice(&PAIRS[(n % 100) as usize]);
+        n /= 100;
+    }
+    if n >= 10 {
+        at -= 2;
+        buf[at..at + 2].copy_from_slice(&PAIRS[n as usize]);
+    } else {
         at -= 1;
-        buf[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+        buf[at] = b'0' + n as u8;
     }
     out.extend_from_slice(&buf[at..]);
 }
