@@ -110,7 +110,9 @@ impl Default for RenderOptions {
 /// once per delivery.
 #[derive(Debug, Clone)]
 pub struct Origin {
-    /// `,"@owner":…,"@log_group":…,"@log_stream":…` as written in each document.
+    /// `","@owner":…,"@log_group":…,"@log_stream":…` as written in each
+    /// document, after its message: the first byte closes the message
+    /// string, the rest are the origin fields.
     fields: Vec<u8>,
 }
 
@@ -118,6 +120,7 @@ impl Origin {
     /// The origin of a delivery.
     pub fn new(owner: &str, log_group: &str, log_stream: &str) -> Origin {
         let mut fields = Vec::with_capacity(owner.len() + log_group.len() + log_stream.len() + 48);
+        fields.push(b'"');
         str_field(&mut fields, key_quote!(f::OWNER), owner);
         str_field(&mut fields, key_quote!(f::LOG_GROUP), log_group);
         str_field(&mut fields, key_quote!(f::LOG_STREAM), log_stream);
@@ -126,12 +129,12 @@ impl Origin {
 
     /// The bytes the origin fields take in each document.
     pub fn len(&self) -> usize {
-        self.fields.len()
+        self.fields.len() - 1
     }
 
     /// True when there are no origin fields (never: they are always written).
     pub fn is_empty(&self) -> bool {
-        self.fields.is_empty()
+        self.len() == 0
     }
 }
 
@@ -372,7 +375,7 @@ pub(crate) fn write_doc(out: &mut Vec<u8>, escaped_id: Option<std::ops::Range<us
         Some(raw) => out.extend_from_slice(raw.as_bytes()),
         None => escape::write_json_str_content(out, &event.message),
     }
-    out.push(b'"');
+    // The message's closing quote, then the origin fields.
     out.extend_from_slice(&origin.fields);
 
     if let Some(level) = line.level {
