@@ -250,10 +250,8 @@ impl Joined<'_> {
         }
         let mut batch = Batch::with_capacity(bytes.min(max_bytes.saturating_add(1 << 16)));
         batch.items.reserve(end - self.next + updates.len());
-        // An index name per run of one day (a few per batch), and the ids
-        // when the action lines do not hold them.
-        let names = if self.config.render.send_ids { 0 } else { names };
-        let updates_names: usize = updates.iter().map(|u| u.doc.index.len()).sum();
+        // Ids, and an index name per run of one day (a few per batch).
+        let updates_names: usize = updates.iter().map(|u| u.doc.id.len() + u.doc.index.len()).sum();
         batch.reserve_names(names + updates_names + 64);
         for u in &updates {
             batch.push(Action::Update, &u.doc.index, &u.doc.id, true, |out| {

@@ -27,13 +27,10 @@ pub struct Item {
     pub span: Range<usize>,
     /// Where the document line starts.
     pub doc_start: usize,
-    /// The event id (also sent as `_id` unless ids are off): read it with
-    /// [`Batch::id`]. In [`Batch::body`] when `id_in_body`: the action
-    /// line's `_id` when escaping left it as it was (nearly always), else
-    /// in [`Batch::names`].
+    /// The event id in [`Batch::names`] (also sent as `_id` unless ids are
+    /// off): read it with [`Batch::id`]. Not in the body, which a sink may
+    /// take away before it reads the ids.
     id: Range<usize>,
-    /// Where `id` is.
-    id_in_body: bool,
     /// The index in [`Batch::names`]: read it with [`Batch::index_name`].
     index: Range<usize>,
 }
@@ -45,10 +42,9 @@ pub struct Batch {
     pub body: Vec<u8>,
     /// The items, in body order.
     pub items: Vec<Item>,
-    /// The index names of the items and the ids that are not in the body
-    /// as they are, unescaped, one after the other: one allocation per
-    /// batch instead of two per item. Items of one index in a row share
-    /// its name.
+    /// The ids and index names of the items, unescaped, one after the
+    /// other: two allocations per batch instead of two per item. Items of
+    /// one index in a row share its name.
     names: String,
     /// `{"index":{"_index":"…"` of the last item.
     action_start: Vec<u8>,
@@ -84,10 +80,7 @@ impl Batch {
     pub fn id(&self, i: usize) -> &str {
         self.items
             .get(i)
-            .and_then(|it| match it.id_in_body {
-                true => std::str::from_utf8(self.body.get(it.id.clone())?).ok(),
-                false => self.names.get(it.id.clone()),
-            })
+            .and_then(|it| self.names.get(it.id.clone()))
             .unwrap_or_default()
     }
 
@@ -163,26 +156,20 @@ impl Batch {
             out.extend_from_slice(b"}}\n");
             None
         };
-        // Escaping only ever lengthens: the same length is the same bytes.
-        let id_in_body = escaped_id.as_ref().is_some_and(|e| e.len() == id.len());
         let doc_start = out.len();
-        write_doc(out, escaped_id.clone());
+        write_doc(out, escaped_id);
         out.push(b'\n');
         let span = start..out.len();
         let index = match self.items.last() {
             Some(last) if same_index => last.index.clone(),
             _ => self.name(index),
         };
-        let id = match escaped_id {
-            Some(escaped) if id_in_body => escaped,
-            _ => self.name(id),
-        };
+        let id = self.name(id);
         self.items.push(Item {
             action,
             span,
             doc_start,
             id,
-            id_in_body,
             index,
         });
     }
@@ -223,7 +210,7 @@ impl Batch {
         self.items.extend(other.items.into_iter().map(|mut it| {
             it.span = shift(it.span, base);
             it.doc_start += base;
-            it.id = shift(it.id, if it.id_in_body { base } else { names });
+            it.id = shift(it.id, names);
             it.index = shift(it.index, names);
             it
         }));
@@ -309,8 +296,9 @@ mod tests {
         );
     }
 
-    /// Ids kept in the body (clean, sent) and in the names (escaped, or not
-    /// sent) read back the same, before and after an append.
+    /// Ids, clean or escaped, sent or not, read back as they were, before
+    /// and after an append, and after the body is taken away (as a sink
+    /// does before it reports items by id).
     #[test]
     fn ids_read_back_wherever_they_are_kept() {
         let ids = ["plain", "with \"quote\"", "", "tab\there", "n\u{1}"];
@@ -330,6 +318,8 @@ mod tests {
             assert_eq!(a.id(k + 2), *id);
         }
         assert_eq!((a.id(0), a.id(1)), ("first", "second"));
+        a.body = Vec::new();
+        assert_eq!((a.id(0), a.id(3)), ("first", "with \"quote\""));
     }
 
     #[test]
