@@ -635,8 +635,12 @@ mod tests {
     fn constant_pieces_are_the_key_and_quote() {
         assert_eq!(key!(f::LEVEL), b",\"@level\":");
         assert_eq!(key_quote!(f::REQUEST_ID), b",\"@requestId\":\"");
-        assert_eq!(&TIME_PIECE[..TIME_AT], b"\",\"@timestamp\":\"");
-        assert_eq!(&TIME_PIECE[TIME_AT + 24..], b"\",\"@message\":\"");
+        // The literal pieces follow the contract's names (a rename fails here).
+        assert_eq!(DOC_START, format!("{{\"{}\":\"", f::ID).as_bytes());
+        let time = format!("\",\"{}\":\"", f::TIMESTAMP);
+        assert_eq!(&TIME_PIECE[..TIME_AT], time.as_bytes());
+        let message = format!("\",\"{}\":\"", f::MESSAGE);
+        assert_eq!(&TIME_PIECE[TIME_AT + 24..], message.as_bytes());
         let mut v = Vec::new();
         str_field(&mut v, key_quote!(f::SERVICE_NAME), "a\"b\n");
         assert_eq!(v, old_field(f::SERVICE_NAME, "a\"b\n"));
