@@ -51,8 +51,6 @@ pub struct TraceId(NonZeroU128);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SpanId(NonZeroU64);
 
-const HEX: &[u8; 16] = b"0123456789abcdef";
-
 impl TraceId {
     /// From 32 hex digits (either case); `None` when malformed or all zero.
     pub fn from_hex(s: &str) -> Option<TraceId> {
@@ -81,7 +79,9 @@ impl TraceId {
 
     /// The 32-hex form as ASCII bytes, for writers (no allocation).
     pub fn hex_bytes(self) -> [u8; 32] {
-        hex_digits(self.0.get())
+        let mut out = [0u8; 32];
+        hex_into(&mut out, self.0.get());
+        out
     }
 
     /// The X-Ray form `1-<8 hex>-<24 hex>` as ASCII bytes.
@@ -120,7 +120,9 @@ impl SpanId {
 
     /// The 16-hex form as ASCII bytes, for writers (no allocation).
     pub fn hex_bytes(self) -> [u8; 16] {
-        hex_digits(u128::from(self.0.get()))
+        let mut out = [0u8; 16];
+        hex_into(&mut out, u128::from(self.0.get()));
+        out
     }
 
     /// The id as a number; `None` for zero.
@@ -134,13 +136,30 @@ impl SpanId {
     }
 }
 
-/// The low `N` hex digits of `v`, most significant first, lower case.
-fn hex_digits<const N: usize>(v: u128) -> [u8; N] {
-    let mut out = [0u8; N];
-    for (i, d) in out.iter_mut().enumerate() {
-        *d = HEX[((v >> ((N - 1 - i) * 4)) & 0xf) as usize];
+/// Writes `v` as hex into `out` (eight digits for each of its 32-bit
+/// words, most significant first), lower case: every traced document
+/// writes 64 digits, made here eight at a time in a register.
+fn hex_into(out: &mut [u8], v: u128) {
+    let words = out.chunks_exact_mut(8).rev().enumerate();
+    for (i, digits) in words {
+        digits.copy_from_slice(&hex_word((v >> (32 * i)) as u32));
     }
-    out
+}
+
+/// The eight hex digits of `x`, lower case. Each nibble is spread into a
+/// byte of its own (nibble `i` from the low end into byte `i`), the bytes
+/// turned around so that the high nibble comes first, and every byte made a
+/// digit at once: `'0' + n`, and 39 more for `a`–`f` (a nibble above 9
+/// carries into bit 4 once 6 is added).
+fn hex_word(x: u32) -> [u8; 8] {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let mut v = u64::from(x);
+    v = (v | v << 16) & 0x0000_ffff_0000_ffff;
+    v = (v | v << 8) & 0x00ff_00ff_00ff_00ff;
+    v = (v | v << 4) & 0x0f0f_0f0f_0f0f_0f0f;
+    let v = v.swap_bytes();
+    let letters = ((v + 6 * ONES) >> 4) & ONES;
+    (v + u64::from(b'0') * ONES + letters * u64::from(b'a' - b'0' - 10)).to_le_bytes()
 }
 
 /// A trace found in a line, with the span when the line states one.

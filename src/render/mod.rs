@@ -13,11 +13,50 @@ use serde_json::{Map, Value};
 
 pub(crate) use escape::escape_mask;
 pub use escape::write_json_str;
+pub(crate) use escape::write_json_str_content;
 
 use crate::decode::LogEvent;
 use crate::fields as f;
 use crate::parse::{Line, MarkerSet};
 use crate::timefmt::Utc;
+
+/// `,"name":` (with `quote`, `,"name":"`) as one constant piece, made at
+/// compile time from a bridge field name, which must need no escaping.
+const fn key_piece<const N: usize>(name: &str, quote: bool) -> [u8; N] {
+    let name = name.as_bytes();
+    assert!(N == name.len() + 4 + quote as usize, "wrong piece length");
+    let mut out = [b'"'; N];
+    out[0] = b',';
+    let mut i = 0;
+    while i < name.len() {
+        let c = name[i];
+        assert!(
+            c >= 0x20 && c != b'"' && c != b'\\',
+            "a field name needs escaping"
+        );
+        out[2 + i] = c;
+        i += 1;
+    }
+    out[2 + i + 1] = b':';
+    out
+}
+
+/// `,"name":` for a bridge field name, one constant slice.
+macro_rules! key {
+    ($name:expr) => {{
+        const PIECE: [u8; $name.len() + 4] = key_piece($name, false);
+        &PIECE
+    }};
+}
+
+/// `,"name":"` for a bridge field name: the key and the opening quote of
+/// a string value, one constant slice.
+macro_rules! key_quote {
+    ($name:expr) => {{
+        const PIECE: [u8; $name.len() + 5] = key_piece($name, true);
+        &PIECE
+    }};
+}
 
 /// What to do with a message's JSON members.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -71,7 +110,9 @@ impl Default for RenderOptions {
 /// once per delivery.
 #[derive(Debug, Clone)]
 pub struct Origin {
-    /// `,"@owner":…,"@log_group":…,"@log_stream":…` as written in each document.
+    /// `","@owner":…,"@log_group":…,"@log_stream":…` as written in each
+    /// document, after its message: the first byte closes the message
+    /// string, the rest are the origin fields.
     fields: Vec<u8>,
 }
 
@@ -79,20 +120,21 @@ impl Origin {
     /// The origin of a delivery.
     pub fn new(owner: &str, log_group: &str, log_stream: &str) -> Origin {
         let mut fields = Vec::with_capacity(owner.len() + log_group.len() + log_stream.len() + 48);
-        str_field(&mut fields, f::OWNER, owner);
-        str_field(&mut fields, f::LOG_GROUP, log_group);
-        str_field(&mut fields, f::LOG_STREAM, log_stream);
+        fields.push(b'"');
+        str_field(&mut fields, key_quote!(f::OWNER), owner);
+        str_field(&mut fields, key_quote!(f::LOG_GROUP), log_group);
+        str_field(&mut fields, key_quote!(f::LOG_STREAM), log_stream);
         Origin { fields }
     }
 
     /// The bytes the origin fields take in each document.
     pub fn len(&self) -> usize {
-        self.fields.len()
+        self.fields.len() - 1
     }
 
     /// True when there are no origin fields (never: they are always written).
     pub fn is_empty(&self) -> bool {
-        self.fields.is_empty()
+        self.len() == 0
     }
 }
 
@@ -148,51 +190,111 @@ impl IndexNamer {
     }
 }
 
-/// `,"name":` for the bridge's own field names, which need no escaping.
+/// `,"name":"value"` for values that need no escaping (levels, sources).
 #[inline(always)]
-fn key(out: &mut Vec<u8>, name: &str) {
-    debug_assert!(!name.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\'));
-    out.extend_from_slice(b",\"");
-    out.extend_from_slice(name.as_bytes());
-    out.extend_from_slice(b"\":");
-}
-
-/// `,"name":"value"` for values that need no escaping (levels, hex ids).
-#[inline(always)]
-fn raw_field(out: &mut Vec<u8>, name: &str, value: &str) {
-    ascii_field(out, name, value.as_bytes());
-}
-
-/// [`raw_field`] for ASCII bytes that need no escaping.
-#[inline(always)]
-fn ascii_field(out: &mut Vec<u8>, name: &str, value: &[u8]) {
-    debug_assert!(value.iter().all(|b| b.is_ascii_graphic()));
-    key(out, name);
+fn raw_field(out: &mut Vec<u8>, key_quote: &[u8], value: &str) {
+    debug_assert!(value.bytes().all(|b| b.is_ascii_graphic()));
+    out.extend_from_slice(key_quote);
+    out.extend_from_slice(value.as_bytes());
     out.push(b'"');
-    out.extend_from_slice(value);
+}
+
+/// `,"name":"value"`, the value escaped.
+#[inline(always)]
+fn str_field(out: &mut Vec<u8>, key_quote: &[u8], value: &str) {
+    out.extend_from_slice(key_quote);
+    escape::write_json_str_content(out, value);
     out.push(b'"');
 }
 
 #[inline(always)]
-fn str_field(out: &mut Vec<u8>, name: &str, value: &str) {
-    key(out, name);
-    write_json_str(out, value);
-}
-
-#[inline(always)]
-fn f64_field(out: &mut Vec<u8>, name: &str, value: Option<f64>) {
+fn f64_field(out: &mut Vec<u8>, key: &[u8], value: Option<f64>) {
     if let Some(v) = value.filter(|v| v.is_finite()) {
-        key(out, name);
+        out.extend_from_slice(key);
         let _ = serde_json::to_writer(&mut *out, &v);
     }
 }
 
 #[inline(always)]
-fn u64_field(out: &mut Vec<u8>, name: &str, value: Option<u64>) {
+fn u64_field(out: &mut Vec<u8>, key: &[u8], value: Option<u64>) {
     if let Some(v) = value {
-        key(out, name);
-        let _ = serde_json::to_writer(&mut *out, &v);
+        out.extend_from_slice(key);
+        write_u64(out, v);
     }
+}
+
+/// `n` in decimal, as serde_json (itoa) writes an integer: the digits are
+/// made two at a time by table from the end of a stack buffer, and
+/// appended once.
+fn write_u64(out: &mut Vec<u8>, mut n: u64) {
+    static PAIRS: [[u8; 2]; 100] = {
+        let mut t = [[0u8; 2]; 100];
+        let mut i = 0;
+        while i < 100 {
+            t[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
+            i += 1;
+        }
+        t
+    };
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    while n >= 100 {
+        at -= 2;
+        buf[at..at + 2].copy_from_slice(&PAIRS[(n % 100) as usize]);
+        n /= 100;
+    }
+    if n >= 10 {
+        at -= 2;
+        buf[at..at + 2].copy_from_slice(&PAIRS[n as usize]);
+    } else {
+        at -= 1;
+        buf[at] = b'0' + n as u8;
+    }
+    out.extend_from_slice(&buf[at..]);
+}
+
+/// Where the timestamp starts in [`TIME_PIECE`]: after `","@timestamp":"`.
+const TIME_AT: usize = f::TIMESTAMP.len() + 6;
+
+/// `{"@id":"`, the start of every document.
+const DOC_START: &[u8] = b"{\"@id\":\"";
+
+/// The close of the id, the timestamp, and the start of the message: one
+/// piece of fixed length per document, `","@timestamp":"…","@message":"`.
+const TIME_PIECE: &[u8; TIME_AT + 24 + 14] =
+    b"\",\"@timestamp\":\"0000-00-00T00:00:00.000Z\",\"@message\":\"";
+
+/// Where the X-Ray digits start in [`trace_piece`]: after `,"@xrayTraceId":"`.
+const XRAY_AT: usize = f::XRAY_TRACE_ID.len() + 5;
+/// Where the 32 hex digits start: after the X-Ray id, its `"` and `,"traceId":"`.
+const HEX_AT: usize = XRAY_AT + 35 + 1 + f::TRACE_ID.len() + 5;
+/// The length of [`trace_piece`].
+const TRACE_PIECE_LEN: usize = HEX_AT + 32 + 1;
+
+/// `,"@xrayTraceId":"1-…-…","traceId":"…"`: both spellings of a trace in
+/// one piece of fixed length, the hex digits made once.
+fn trace_piece(t: crate::parse::TraceId) -> [u8; TRACE_PIECE_LEN] {
+    let hex = t.hex_bytes();
+    let mut p = [b'"'; TRACE_PIECE_LEN];
+    p[..XRAY_AT].copy_from_slice(key_quote!(f::XRAY_TRACE_ID));
+    p[XRAY_AT..XRAY_AT + 2].copy_from_slice(b"1-");
+    p[XRAY_AT + 2..XRAY_AT + 10].copy_from_slice(&hex[..8]);
+    p[XRAY_AT + 10] = b'-';
+    p[XRAY_AT + 11..XRAY_AT + 35].copy_from_slice(&hex[8..]);
+    p[XRAY_AT + 36..HEX_AT].copy_from_slice(key_quote!(f::TRACE_ID));
+    p[HEX_AT..HEX_AT + 32].copy_from_slice(&hex);
+    p
+}
+
+/// Where the span's digits start in [`span_piece`]: after `,"spanId":"`.
+const SPAN_AT: usize = f::SPAN_ID.len() + 5;
+
+/// `,"spanId":"…"`.
+fn span_piece(s: crate::parse::SpanId) -> [u8; SPAN_AT + 17] {
+    let mut p = [b'"'; SPAN_AT + 17];
+    p[..SPAN_AT].copy_from_slice(key_quote!(f::SPAN_ID));
+    p[SPAN_AT..SPAN_AT + 16].copy_from_slice(&s.hex_bytes());
+    p
 }
 
 /// About how many bytes [`write_document`] writes for `event` (merged ids
@@ -227,75 +329,102 @@ pub fn write_document(
     markers: &MarkerSet,
     json_mode: JsonMode,
 ) {
-    out.extend_from_slice(b"{\"");
-    out.extend_from_slice(f::ID.as_bytes());
-    out.extend_from_slice(b"\":");
-    write_json_str(out, &event.id);
-    key(out, f::TIMESTAMP);
-    out.push(b'"');
-    Utc::write_iso_millis(event.timestamp, out);
-    out.push(b'"');
+    let doc = Doc {
+        origin,
+        event,
+        line,
+        merged_ids,
+        markers,
+        json_mode,
+    };
+    write_doc(out, None, &doc);
+}
+
+/// What [`write_document`] writes from.
+pub(crate) struct Doc<'a> {
+    pub(crate) origin: &'a Origin,
+    pub(crate) event: &'a LogEvent<'a>,
+    pub(crate) line: &'a Line<'a>,
+    pub(crate) merged_ids: &'a [String],
+    pub(crate) markers: &'a MarkerSet,
+    pub(crate) json_mode: JsonMode,
+}
+
+/// [`write_document`], and when `escaped_id` is given, the id is copied
+/// from there in `out` (the bulk action line just before it holds it
+/// escaped) rather than escaped a second time.
+pub(crate) fn write_doc(out: &mut Vec<u8>, escaped_id: Option<std::ops::Range<usize>>, doc: &Doc<'_>) {
+    let Doc {
+        origin,
+        event,
+        line,
+        merged_ids,
+        markers,
+        json_mode,
+    } = *doc;
+    out.extend_from_slice(DOC_START);
+    match escaped_id {
+        Some(at) => out.extend_from_within(at),
+        None => escape::write_json_str_content(out, &event.id),
+    }
+    let mut time = *TIME_PIECE;
+    time[TIME_AT..TIME_AT + 24].copy_from_slice(&Utc::iso_millis(event.timestamp));
+    out.extend_from_slice(&time);
     match event.message_json {
         // Valid JSON string content already: copied, not escaped again.
-        Some(raw) => {
-            key(out, f::MESSAGE);
-            out.push(b'"');
-            out.extend_from_slice(raw.as_bytes());
-            out.push(b'"');
-        }
-        None => str_field(out, f::MESSAGE, &event.message),
+        Some(raw) => out.extend_from_slice(raw.as_bytes()),
+        None => escape::write_json_str_content(out, &event.message),
     }
+    // The message's closing quote, then the origin fields.
     out.extend_from_slice(&origin.fields);
 
     if let Some(level) = line.level {
-        raw_field(out, f::LEVEL, level.as_str());
+        raw_field(out, key_quote!(f::LEVEL), level.as_str());
     }
-    if !line.markers.is_empty() {
-        key(out, f::MARKERS);
+    if let Some((first, rest)) = line.markers.split_first() {
+        out.extend_from_slice(key!(f::MARKERS));
         out.push(b'[');
-        for (i, m) in line.markers.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
+        write_json_str(out, markers.name(*first));
+        for m in rest {
+            out.push(b',');
             write_json_str(out, markers.name(*m));
         }
         out.push(b']');
     }
     if let Some(r) = &line.request_id {
-        str_field(out, f::REQUEST_ID, r);
+        str_field(out, key_quote!(f::REQUEST_ID), r);
     }
     if let Some(t) = line.trace {
-        ascii_field(out, f::XRAY_TRACE_ID, &t.xray_bytes());
-        ascii_field(out, f::TRACE_ID, &t.hex_bytes());
+        out.extend_from_slice(&trace_piece(t));
         if let Some(s) = line.span {
-            ascii_field(out, f::SPAN_ID, &s.hex_bytes());
+            out.extend_from_slice(&span_piece(s));
         }
         if let Some(src) = line.trace_source {
-            raw_field(out, f::TRACE_SOURCE, src.as_str());
+            raw_field(out, key_quote!(f::TRACE_SOURCE), src.as_str());
         }
     }
     if let Some(s) = &line.service_name {
-        str_field(out, f::SERVICE_NAME, s);
+        str_field(out, key_quote!(f::SERVICE_NAME), s);
     }
     if let Some(k) = &line.kind {
-        str_field(out, f::TYPE, k);
+        str_field(out, key_quote!(f::TYPE), k);
     }
     if let Some(r) = &line.report {
-        f64_field(out, f::DURATION, r.duration);
-        f64_field(out, f::BILLED_DURATION, r.billed_duration);
-        f64_field(out, f::INIT_DURATION, r.init_duration);
-        u64_field(out, f::MEMORY_SIZE, r.memory_size);
-        u64_field(out, f::MAX_MEMORY_USED, r.max_memory_used);
+        f64_field(out, key!(f::DURATION), r.duration);
+        f64_field(out, key!(f::BILLED_DURATION), r.billed_duration);
+        f64_field(out, key!(f::INIT_DURATION), r.init_duration);
+        u64_field(out, key!(f::MEMORY_SIZE), r.memory_size);
+        u64_field(out, key!(f::MAX_MEMORY_USED), r.max_memory_used);
     }
     if let Some(m) = line.http.method {
-        str_field(out, f::HTTP_METHOD, m);
+        str_field(out, key_quote!(f::HTTP_METHOD), m);
     }
-    u64_field(out, f::HTTP_STATUS, line.http.status.map(u64::from));
+    u64_field(out, key!(f::HTTP_STATUS), line.http.status.map(u64::from));
     if let Some(p) = line.http.path {
-        str_field(out, f::URL_PATH, p);
+        str_field(out, key_quote!(f::URL_PATH), p);
     }
     if !merged_ids.is_empty() {
-        key(out, f::MERGED_IDS);
+        out.extend_from_slice(key!(f::MERGED_IDS));
         let _ = serde_json::to_writer(&mut *out, merged_ids);
     }
 
@@ -331,19 +460,16 @@ fn write_members<'a>(
             continue;
         }
         if nested && first {
-            key(out, f::JSON_NEST);
-            out.push(b'{');
-        } else if nested {
-            out.push(b',');
+            out.extend_from_slice(key!(f::JSON_NEST));
+            out.extend_from_slice(b"{\"");
+        } else {
+            out.extend_from_slice(b",\"");
         }
         // A member's name is the message's text: escaped, always. Written
         // raw, a name holding `"` and a newline would end the document line
         // and inject `_bulk` actions of its own (a `delete`, say).
-        if !nested {
-            out.push(b',');
-        }
-        write_json_str(out, name);
-        out.push(b':');
+        escape::write_json_str_content(out, name);
+        out.extend_from_slice(b"\":");
         first = false;
         let _ = match value {
             Member::Raw(v) => {
@@ -495,5 +621,104 @@ mod tests {
             index_group_part("/aws/lambda/My Func:v1"),
             "aws-lambda-my-func-v1"
         );
+    }
+
+    /// The old writers the constant pieces replaced: `,"name":` and a
+    /// serde_json string, field by field.
+    fn old_field(name: &str, value: &str) -> Vec<u8> {
+        let mut v = format!(",{}:", serde_json::to_string(name).unwrap()).into_bytes();
+        serde_json::to_writer(&mut v, value).unwrap();
+        v
+    }
+
+    #[test]
+    fn constant_pieces_are_the_key_and_quote() {
+        assert_eq!(key!(f::LEVEL), b",\"@level\":");
+        assert_eq!(key_quote!(f::REQUEST_ID), b",\"@requestId\":\"");
+        // The literal pieces follow the contract's names (a rename fails here).
+        assert_eq!(DOC_START, format!("{{\"{}\":\"", f::ID).as_bytes());
+        let time = format!("\",\"{}\":\"", f::TIMESTAMP);
+        assert_eq!(&TIME_PIECE[..TIME_AT], time.as_bytes());
+        let message = format!("\",\"{}\":\"", f::MESSAGE);
+        assert_eq!(&TIME_PIECE[TIME_AT + 24..], message.as_bytes());
+        let mut v = Vec::new();
+        str_field(&mut v, key_quote!(f::SERVICE_NAME), "a\"b\n");
+        assert_eq!(v, old_field(f::SERVICE_NAME, "a\"b\n"));
+    }
+
+    /// A document whose id needs escaping, through the batch's shared id and
+    /// through [`write_document`] alone: the same bytes.
+    #[test]
+    fn a_shared_escaped_id_is_the_id_escaped_again() {
+        for id in [
+            "36",
+            "",
+            "a\"b\\c\n\u{1}",
+            "0123456789012345678901234567890123456789012345678901234567",
+        ] {
+            let event = LogEvent {
+                id: id.into(),
+                timestamp: 1_732_541_400_123,
+                message: "x".into(),
+                message_json: None,
+                extracted_fields: None,
+            };
+            let rules = Rules::default();
+            let line = parse::parse(&event.message, "/g", &rules);
+            let origin = Origin::new("1", "/g", "s");
+            let mut alone = Vec::new();
+            write_document(
+                &mut alone,
+                &origin,
+                &event,
+                &line,
+                &[],
+                &rules.markers,
+                JsonMode::Merge,
+            );
+            let doc = Doc {
+                origin: &origin,
+                event: &event,
+                line: &line,
+                merged_ids: &[],
+                markers: &rules.markers,
+                json_mode: JsonMode::Merge,
+            };
+            for send_ids in [true, false] {
+                let mut batch = crate::sink::Batch::default();
+                batch.push_with_id(crate::sink::Action::Index, "i", id, send_ids, |out, at| {
+                    write_doc(out, at, &doc)
+                });
+                assert_eq!(batch.doc_bytes(0), alone.as_slice(), "{id:?}");
+                let parsed: Value = serde_json::from_slice(&alone).unwrap();
+                assert_eq!(parsed["@id"], id);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Integers are written as serde_json writes them.
+        #[test]
+        fn integers_are_written_like_serde_json(n in proptest::prelude::any::<u64>(), small in 0u64..1000) {
+            for n in [n, small, 0, u64::MAX] {
+                let mut v = Vec::new();
+                write_u64(&mut v, n);
+                proptest::prop_assert_eq!(v, serde_json::to_vec(&n).unwrap());
+            }
+        }
+
+        /// Both spellings of a trace and the span, in their fixed pieces,
+        /// are the old field by field writing.
+        #[test]
+        fn trace_and_span_pieces_are_the_old_fields(t in 1u128.., s in 1u64..) {
+            let trace = crate::parse::TraceId::from_u128(t).unwrap();
+            let span = crate::parse::SpanId::from_u64(s).unwrap();
+            let mut want = old_field(f::XRAY_TRACE_ID, &trace.xray());
+            want.extend(old_field(f::TRACE_ID, &format!("{t:032x}")));
+            proptest::prop_assert_eq!(trace_piece(trace).to_vec(), want);
+            proptest::prop_assert_eq!(span_piece(span).to_vec(), old_field(f::SPAN_ID, &format!("{s:016x}")));
+            proptest::prop_assert_eq!(trace.hex(), format!("{t:032x}"));
+            proptest::prop_assert_eq!(span.hex(), format!("{s:016x}"));
+        }
     }
 }

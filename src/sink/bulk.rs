@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use crate::render::write_json_str;
+use crate::render::{write_json_str, write_json_str_content};
 
 /// The bulk action of an item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,7 +28,8 @@ pub struct Item {
     /// Where the document line starts.
     pub doc_start: usize,
     /// The event id in [`Batch::names`] (also sent as `_id` unless ids are
-    /// off): read it with [`Batch::id`].
+    /// off): read it with [`Batch::id`]. Not in the body, which a sink may
+    /// take away before it reads the ids.
     id: Range<usize>,
     /// The index in [`Batch::names`]: read it with [`Batch::index_name`].
     index: Range<usize>,
@@ -106,11 +107,32 @@ impl Batch {
         send_id: bool,
         write_doc: impl FnOnce(&mut Vec<u8>),
     ) {
+        self.push_with_id(action, index, id, send_id, |out, _| write_doc(out));
+    }
+
+    /// [`Batch::push`] for a document that repeats the id: `write_doc` is
+    /// also handed where the id stands escaped (quotes aside) in the action
+    /// line just written, `None` when the line has no id, to copy it
+    /// rather than escape it a second time.
+    pub(crate) fn push_with_id(
+        &mut self,
+        action: Action,
+        index: &str,
+        id: &str,
+        send_id: bool,
+        write_doc: impl FnOnce(&mut Vec<u8>, Option<Range<usize>>),
+    ) {
         let start = self.body.len();
         // A run of items of one action and index shares the start of its
         // action line, escaped once.
         let same_index = match self.items.last() {
-            Some(last) => last.action == action && self.names.get(last.index.clone()) == Some(index),
+            Some(last) => {
+                last.action == action
+                    && self
+                        .names
+                        .get(last.index.clone())
+                        .is_some_and(|last| same_text(last.as_bytes(), index.as_bytes()))
+            }
             None => false,
         };
         if !same_index {
@@ -123,13 +145,19 @@ impl Batch {
         }
         let out = &mut self.body;
         out.extend_from_slice(&self.action_start);
-        if send_id || action == Action::Update {
-            out.extend_from_slice(b",\"_id\":");
-            write_json_str(out, id);
-        }
-        out.extend_from_slice(b"}}\n");
+        let escaped_id = if send_id || action == Action::Update {
+            out.extend_from_slice(b",\"_id\":\"");
+            let at = out.len();
+            write_json_str_content(out, id);
+            let escaped = at..out.len();
+            out.extend_from_slice(b"\"}}\n");
+            Some(escaped)
+        } else {
+            out.extend_from_slice(b"}}\n");
+            None
+        };
         let doc_start = out.len();
-        write_doc(out);
+        write_doc(out, escaped_id);
         out.push(b'\n');
         let span = start..out.len();
         let index = match self.items.last() {
@@ -189,6 +217,27 @@ impl Batch {
     }
 }
 
+/// `a == b`, for the index name every item compares with the one before:
+/// index names are short, and two fixed-size compares that overlap (the
+/// first and the last 8 or 16 bytes) cost less than a call to `memcmp`.
+#[inline]
+fn same_text(a: &[u8], b: &[u8]) -> bool {
+    fn ends<const N: usize>(s: &[u8]) -> Option<([u8; N], [u8; N])> {
+        let first = s.get(..N)?.try_into().ok()?;
+        let last = s.get(s.len().checked_sub(N)?..)?.try_into().ok()?;
+        Some((first, last))
+    }
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    match n {
+        8..=16 => ends::<8>(a) == ends::<8>(b),
+        17..=32 => ends::<16>(a) == ends::<16>(b),
+        _ => a == b,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,5 +294,47 @@ mod tests {
             b.item_bytes(1),
             b"{\"index\":{\"_index\":\"cwl-2024.11.25\"}}\n{}\n"
         );
+    }
+
+    /// Ids, clean or escaped, sent or not, read back as they were, before
+    /// and after an append, and after the body is taken away (as a sink
+    /// does before it reports items by id).
+    #[test]
+    fn ids_read_back_wherever_they_are_kept() {
+        let ids = ["plain", "with \"quote\"", "", "tab\there", "n\u{1}"];
+        let mut b = Batch::default();
+        for (k, id) in ids.iter().enumerate() {
+            let action = if k == 3 { Action::Update } else { Action::Index };
+            b.push(action, "i", id, k % 2 == 0, |o| o.extend_from_slice(b"{}"));
+        }
+        let mut a = Batch::default();
+        a.push(Action::Index, "j", "first", true, |o| o.extend_from_slice(b"{}"));
+        a.push(Action::Index, "j", "second", false, |o| {
+            o.extend_from_slice(b"{}")
+        });
+        a.append(b.clone());
+        for (k, id) in ids.iter().enumerate() {
+            assert_eq!(b.id(k), *id);
+            assert_eq!(a.id(k + 2), *id);
+        }
+        assert_eq!((a.id(0), a.id(1)), ("first", "second"));
+        a.body = Vec::new();
+        assert_eq!((a.id(0), a.id(3)), ("first", "with \"quote\""));
+    }
+
+    #[test]
+    fn same_text_is_equality() {
+        let texts: Vec<String> = (0..40).map(|n| "x".repeat(n)).collect();
+        for a in &texts {
+            for b in &texts {
+                assert_eq!(same_text(a.as_bytes(), b.as_bytes()), a == b);
+            }
+            // One byte different anywhere.
+            for at in 0..a.len() {
+                let mut c = a.clone().into_bytes();
+                c[at] = b'y';
+                assert!(!same_text(a.as_bytes(), &c), "{a} {at}");
+            }
+        }
     }
 }
