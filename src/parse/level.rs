@@ -241,6 +241,9 @@ fn header_of(text: &[u8]) -> Result<Option<Level>, EscapeSeen> {
         if text[start..].starts_with(b"\xEF\xBB\xBF") {
             start += 3;
         }
+        if starts_json_object(&text[start..]) {
+            return Ok(None);
+        }
         let end = line_end(text, start)?;
         let rule = |c: &u8| {
             matches!(
@@ -255,6 +258,22 @@ fn header_of(text: &[u8]) -> Result<Option<Level>, EscapeSeen> {
         return Ok(line_level(text, start, end));
     }
     Ok(None)
+}
+
+/// A line that opens with `{` and then `"` (blanks between) is a JSON
+/// object: [`scan`] stops at it with no level whatever follows, so the
+/// line's end need not be searched for. Only a few blanks are looked past,
+/// none of them a line end or an ESC, so the answer is the one the full
+/// path gives on either the raw or the stripped text.
+fn starts_json_object(b: &[u8]) -> bool {
+    let Some((b'{', rest)) = b.split_first() else {
+        return false;
+    };
+    let k = rest
+        .iter()
+        .take(8)
+        .position(|&c| !matches!(c, b' ' | b'\t' | b'\r'));
+    k.is_some_and(|k| rest[k] == b'"')
 }
 
 fn skip_blank(b: &[u8], mut i: usize) -> usize {
