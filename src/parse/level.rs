@@ -217,31 +217,63 @@ fn with_stripped<R>(raw: &[u8], f: impl FnOnce(&[u8]) -> R) -> R {
 }
 
 /// The level the header of `message`'s first line states.
+///
+/// Most messages have no colour codes in the lines the lexer reads, so the
+/// raw text is read first, with one search per line for both its end and an
+/// ESC; only when an ESC shows up is the window copied without its escape
+/// sequences and read again. Up to that ESC the two texts are the same, so
+/// the result is too.
 fn header_level(message: &[u8]) -> Option<Level> {
-    with_stripped(message, |text| {
-        let mut start = 0;
-        // Blank lines and rule lines (`-----`, Flask 0.x debug blocks) are
-        // not headers: the header is on the first line with content.
-        for _ in 0..3 {
-            start = skip_blank(text, start);
-            if text[start..].starts_with(b"\xEF\xBB\xBF") {
-                start += 3;
-            }
-            let end = line_end(text, start);
-            let rule = |c: &u8| {
-                matches!(
-                    c,
-                    b'-' | b'=' | b'*' | b'_' | b'~' | b'#' | b'+' | b' ' | b'\t' | b'\r'
-                )
-            };
-            if end > start && text[start..end].iter().all(rule) {
-                start = end;
-                continue;
-            }
-            return line_level(text, start, end);
+    let raw = &message[..message.len().min(WINDOW)];
+    header_of(raw).unwrap_or_else(|EscapeSeen| with_stripped(raw, |text| header_of(text).ok().flatten()))
+}
+
+/// An ESC in the part of the text the header lexer reads.
+struct EscapeSeen;
+
+/// [`header_level`] on `text`, or [`EscapeSeen`].
+fn header_of(text: &[u8]) -> Result<Option<Level>, EscapeSeen> {
+    let mut start = 0;
+    // Blank lines and rule lines (`-----`, Flask 0.x debug blocks) are
+    // not headers: the header is on the first line with content.
+    for _ in 0..3 {
+        start = skip_blank(text, start);
+        if text[start..].starts_with(b"\xEF\xBB\xBF") {
+            start += 3;
         }
-        None
-    })
+        if starts_json_object(&text[start..]) {
+            return Ok(None);
+        }
+        let end = line_end(text, start)?;
+        let rule = |c: &u8| {
+            matches!(
+                c,
+                b'-' | b'=' | b'*' | b'_' | b'~' | b'#' | b'+' | b' ' | b'\t' | b'\r'
+            )
+        };
+        if end > start && text[start..end].iter().all(rule) {
+            start = end;
+            continue;
+        }
+        return Ok(line_level(text, start, end));
+    }
+    Ok(None)
+}
+
+/// A line that opens with `{` and then `"` (blanks between) is a JSON
+/// object: [`scan`] stops at it with no level whatever follows, so the
+/// line's end need not be searched for. Only a few blanks are looked past,
+/// none of them a line end or an ESC, so the answer is the one the full
+/// path gives on either the raw or the stripped text.
+fn starts_json_object(b: &[u8]) -> bool {
+    let Some((b'{', rest)) = b.split_first() else {
+        return false;
+    };
+    let k = rest
+        .iter()
+        .take(8)
+        .position(|&c| !matches!(c, b' ' | b'\t' | b'\r'));
+    k.is_some_and(|k| rest[k] == b'"')
 }
 
 fn skip_blank(b: &[u8], mut i: usize) -> usize {
@@ -251,9 +283,15 @@ fn skip_blank(b: &[u8], mut i: usize) -> usize {
     i
 }
 
-fn line_end(b: &[u8], start: usize) -> usize {
+/// The end of the line at `start` (at most [`LINE`] bytes on), or
+/// [`EscapeSeen`] when an ESC comes first.
+fn line_end(b: &[u8], start: usize) -> Result<usize, EscapeSeen> {
     let limit = b.len().min(start + LINE);
-    memchr::memchr(b'\n', &b[start..limit]).map_or(limit, |k| start + k)
+    match memchr::memchr2(b'\n', 0x1b, &b[start..limit]) {
+        None => Ok(limit),
+        Some(k) if b[start + k] == b'\n' => Ok(start + k),
+        Some(_) => Err(EscapeSeen),
+    }
 }
 
 /// The level of the header line `b[start..end]`.
@@ -547,39 +585,66 @@ fn is_month(w: &[u8]) -> bool {
 /// Words headers hold that are neither levels nor prose: month and day
 /// names, AM/PM, time zones, the CRI stream, the Node Lambda runtime's
 /// `undefined` request id, PHP's `PHP Warning:`, `npm WARN` / `npm ERR!`.
+/// One lower-casing copy and one `match`, rather than a case-insensitive
+/// compare per word: most tokens it sees are none of these.
 fn skip_word(w: &[u8]) -> bool {
-    const WORDS: [&[u8]; 29] = [
-        b"sept",
-        b"mon",
-        b"tue",
-        b"wed",
-        b"thu",
-        b"fri",
-        b"sat",
-        b"sun",
-        b"am",
-        b"pm",
-        b"utc",
-        b"gmt",
-        b"z",
-        b"est",
-        b"edt",
-        b"cst",
-        b"cdt",
-        b"mst",
-        b"mdt",
-        b"pst",
-        b"pdt",
-        b"cet",
-        b"cest",
-        b"bst",
-        b"stdout",
-        b"stderr",
-        b"undefined",
-        b"php",
-        b"npm",
-    ];
-    is_month(w) || WORDS.iter().any(|k| k.eq_ignore_ascii_case(w))
+    let mut buf = [0u8; 9];
+    let Some(lower) = lowered(w, &mut buf) else {
+        return false;
+    };
+    matches!(
+        lower,
+        b"jan"
+            | b"feb"
+            | b"mar"
+            | b"apr"
+            | b"may"
+            | b"jun"
+            | b"jul"
+            | b"aug"
+            | b"sep"
+            | b"oct"
+            | b"nov"
+            | b"dec"
+            | b"sept"
+            | b"mon"
+            | b"tue"
+            | b"wed"
+            | b"thu"
+            | b"fri"
+            | b"sat"
+            | b"sun"
+            | b"am"
+            | b"pm"
+            | b"utc"
+            | b"gmt"
+            | b"z"
+            | b"est"
+            | b"edt"
+            | b"cst"
+            | b"cdt"
+            | b"mst"
+            | b"mdt"
+            | b"pst"
+            | b"pdt"
+            | b"cet"
+            | b"cest"
+            | b"bst"
+            | b"stdout"
+            | b"stderr"
+            | b"undefined"
+            | b"php"
+            | b"npm"
+    )
+}
+
+/// `w` in ASCII lower case, copied into `buf`; `None` when it is longer.
+fn lowered<'b>(w: &[u8], buf: &'b mut [u8]) -> Option<&'b [u8]> {
+    let out = buf.get_mut(..w.len())?;
+    for (d, s) in out.iter_mut().zip(w) {
+        *d = s.to_ascii_lowercase();
+    }
+    Some(out)
 }
 
 /// A request id, uuid or hex id: hex digits and dashes, 8 or more.
@@ -644,5 +709,9 @@ fn logfmt_value(b: &[u8], i: usize, end: usize) -> (&[u8], usize) {
     (&b[i.min(end)..k], k)
 }
 
+#[cfg(test)]
+mod reference;
+#[cfg(test)]
+mod reference_tests;
 #[cfg(test)]
 mod tests;
