@@ -179,19 +179,22 @@ thread_local! {
     };
 }
 
+/// The decimal digits of 0 to 99, two by two (`PAIRS[7] == *b"07"`): the
+/// time of day and the document's integers are written from it.
+pub(crate) static PAIRS: [[u8; 2]; 100] = {
+    let mut t = [[0u8; 2]; 100];
+    let mut i = 0;
+    while i < 100 {
+        t[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
+        i += 1;
+    }
+    t
+};
+
 /// `n` (below 100) as two digits, by table: the time of day of every event
 /// is written with four of these instead of nine divisions.
 #[inline(always)]
 fn two_digits(n: u32) -> [u8; 2] {
-    static PAIRS: [[u8; 2]; 100] = {
-        let mut t = [[0u8; 2]; 100];
-        let mut i = 0;
-        while i < 100 {
-            t[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
-            i += 1;
-        }
-        t
-    };
     PAIRS.get(n as usize).copied().unwrap_or(*b"00")
 }
 

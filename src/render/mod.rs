@@ -227,15 +227,7 @@ fn u64_field(out: &mut Vec<u8>, key: &[u8], value: Option<u64>) {
 /// made two at a time by table from the end of a stack buffer, and
 /// appended once.
 fn write_u64(out: &mut Vec<u8>, mut n: u64) {
-    static PAIRS: [[u8; 2]; 100] = {
-        let mut t = [[0u8; 2]; 100];
-        let mut i = 0;
-        while i < 100 {
-            t[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
-            i += 1;
-        }
-        t
-    };
+    use crate::timefmt::PAIRS;
     let mut buf = [0u8; 20];
     let mut at = buf.len();
     while n >= 100 {
