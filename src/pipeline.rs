@@ -202,12 +202,6 @@ pub struct Joined<'d> {
     config: &'d Config,
 }
 
-/// Room for a document's fields besides its id (twice, with the action
-/// line), message, JSON members and origin, when a whole delivery is sized
-/// at once: the bridge's fields of a REPORT line with a trace, markers and
-/// an access line's fields come to about this much.
-const UNBOUNDED_DOC_FIELDS: usize = 480;
-
 impl Joined<'_> {
     /// The next batch of the delivery's items, in order: the late trace
     /// updates for earlier deliveries first, then one document per event,
@@ -227,20 +221,7 @@ impl Joined<'_> {
         let mut bytes = updates.len() * 256;
         let mut names = 0;
         let mut end = self.next;
-        if max_bytes == usize::MAX {
-            // All of them: only the capacity needs the estimate, and a
-            // rough one that every document's fields fit in costs a few
-            // instructions a document where the per-field hint costs tens.
-            for (e, line) in events[self.next..].iter().zip(&self.lines[self.next..]) {
-                let message = e.message_json.map_or(e.message.len(), str::len);
-                // JSON members are written a second time beside the message.
-                let members = if line.json.is_some() { message } else { 0 };
-                bytes += 2 * e.id.len() + message + members + per_doc + UNBOUNDED_DOC_FIELDS;
-                names += e.id.len();
-            }
-            end = events.len();
-        }
-        for (e, line) in events[end..].iter().zip(&self.lines[end..]) {
+        for (e, line) in events[self.next..].iter().zip(&self.lines[self.next..]) {
             if end > self.next && bytes >= max_bytes {
                 break;
             }
