@@ -665,9 +665,8 @@ const BLOCK: usize = 32;
 
 // The high bit of each byte of a word (little-endian) that is `"`, `\` or
 // below 0x20, and possibly of a byte right above one that is (a borrow
-// running on: `#` after `"`, `]` after `\`, a space after a control
-// byte, and so on up a run of such bytes). No such byte is ever missed.
-// The same mask the JSON writer escapes by.
+// running on, and so on up a run of such bytes). No such byte is ever
+// missed. The same mask the JSON writer escapes by.
 use crate::render::escape_mask as word_specials;
 
 /// The high bits of `h`'s bytes, one bit per byte, in the low eight bits.

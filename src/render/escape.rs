@@ -29,9 +29,13 @@ static ESCAPE: [u8; 256] = {
 /// runs on), so only the lowest is a position.
 #[inline]
 pub(crate) fn escape_mask(w: u64) -> u64 {
-    let has_zero = |v: u64| v.wrapping_sub(LO) & !v & HI;
-    let below_space = w.wrapping_sub(LO * 0x20) & !w & HI;
-    below_space | has_zero(w ^ (LO * u64::from(b'"'))) | has_zero(w ^ (LO * u64::from(b'\\')))
+    // Below 0x20 or `"` (0x22) is one compare once bit 1 is flipped:
+    // `c ^ 2 < 0x21` (0x00–0x1f stay below 0x20, 0x22 becomes 0x20, 0x20
+    // and 0x23 become 0x22 and 0x21). The backslash is a zero after an xor.
+    let t = w ^ (LO * 2);
+    let control_or_quote = t.wrapping_sub(LO * 0x21) & !t & HI;
+    let b = w ^ (LO * u64::from(b'\\'));
+    control_or_quote | (b.wrapping_sub(LO) & !b & HI)
 }
 
 #[inline]
@@ -73,28 +77,11 @@ fn next_escape(bytes: &[u8], mut i: usize) -> Option<usize> {
 
 /// True when one of the 16 bytes needs escaping: a branch-free fold that
 /// the compiler turns into a few SIMD compares (SSE2 on x86_64, NEON on
-/// aarch64) in safe code.
-///
-/// Below 0x20 or `"` (0x22) is one unsigned compare once bit 1 is flipped:
-/// `c ^ 2 < 0x21` (0x00–0x1f stay below 0x20, 0x22 becomes 0x20, 0x20 and
-/// 0x23 become 0x22 and 0x21), which leaves two compares a block instead of
-/// three.
+/// aarch64) in safe code, with [`escape_mask`]'s single compare for control
+/// characters and `"`.
 #[inline(always)]
 fn special16(c: &[u8; 16]) -> bool {
     c.iter().fold(false, |a, &c| a | ((c ^ 2) < 0x21) | (c == b'\\'))
-}
-
-/// True when a byte of the word needs escaping: [`escape_mask`] with the
-/// compare of [`special16`] (bit 1 flipped, below 0x21) for control
-/// characters and `"` at once. The borrows that may raise false alarms only
-/// run on from a byte that is special itself, so the word is judged right.
-#[inline(always)]
-fn special_word(w: u64) -> bool {
-    let t = w ^ (LO * 2);
-    let below = t.wrapping_sub(LO * 0x21) & !t & HI;
-    let b = w ^ (LO * u64::from(b'\\'));
-    let backslash = b.wrapping_sub(LO) & !b & HI;
-    below | backslash != 0
 }
 
 /// The bytes `b[at..at + N]`, which the callers keep in bounds (a clean
@@ -129,12 +116,12 @@ fn needs_escape(b: &[u8]) -> bool {
     if n >= 8 {
         let first = u64::from_le_bytes(block(b, 0));
         let last = u64::from_le_bytes(block(b, n - 8));
-        return special_word(first) | special_word(last);
+        return escape_mask(first) | escape_mask(last) != 0;
     }
     if n >= 4 {
         let first = u32::from_le_bytes(block(b, 0));
         let last = u32::from_le_bytes(block(b, n - 4));
-        return special_word(u64::from(first) | u64::from(last) << 32);
+        return escape_mask(u64::from(first) | u64::from(last) << 32) != 0;
     }
     b.iter().any(|&c| ESCAPE[usize::from(c)] != 0)
 }
