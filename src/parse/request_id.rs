@@ -45,7 +45,7 @@ use super::lambda;
 
 /// Level words that may follow a request id in a blank-separated header
 /// (SCHEMA.md's spellings, without the ambiguous single letters).
-const LEVEL_WORDS: [&str; 32] = [
+pub(crate) const LEVEL_WORDS: [&str; 32] = [
     "trace",
     "trc",
     "trce",

@@ -6,6 +6,7 @@ use proptest::prelude::*;
 
 use super::reference;
 use crate::parse::json::extract_object;
+use crate::parse::request_id::LEVEL_WORDS;
 
 /// Both implementations as the pipeline calls them.
 fn agree(line: &str) -> Result<(), String> {
@@ -19,40 +20,9 @@ fn agree(line: &str) -> Result<(), String> {
     }
 }
 
-/// Every spelling of SCHEMA.md's table and a few near misses.
-const WORDS: &[&str] = &[
-    "trace",
-    "trc",
-    "trce",
-    "vrb",
-    "verbose",
-    "finest",
-    "finer",
-    "debug",
-    "dbg",
-    "dbug",
-    "fine",
-    "info",
-    "inf",
-    "information",
-    "informational",
-    "notice",
-    "warn",
-    "warning",
-    "wrn",
-    "error",
-    "err",
-    "eror",
-    "fail",
-    "severe",
-    "fatal",
-    "ftl",
-    "crit",
-    "critical",
-    "emerg",
-    "emergency",
-    "alert",
-    "panic",
+/// Every spelling of SCHEMA.md's table (the request-id parser's list of
+/// them, [`LEVEL_WORDS`]) and, here, near misses and other header words.
+const NEAR_MISSES: &[&str] = &[
     "warnings",
     "infos",
     "default",
@@ -104,7 +74,8 @@ const WORDS: &[&str] = &[
 
 /// A word in a random case: as written, upper, lower, title, or a mask.
 fn word() -> impl Strategy<Value = String> {
-    (prop::sample::select(WORDS), 0u8..5, any::<u32>()).prop_map(|(w, case, mask)| match case {
+    let words: Vec<&str> = LEVEL_WORDS.iter().chain(NEAR_MISSES).copied().collect();
+    (prop::sample::select(words), 0u8..5, any::<u32>()).prop_map(|(w, case, mask)| match case {
         0 => w.to_owned(),
         1 => w.to_uppercase(),
         2 => w.to_lowercase(),
@@ -208,23 +179,13 @@ fn special() -> impl Strategy<Value = String> {
         prop::sample::select(&["-----", "=====\n", "***", "\n", "\r\n", "\n\n", " \n", "#+~_\n"][..])
             .prop_map(str::to_owned),
         (
+            // The level members, and others the level code looks at.
             prop::sample::select(
-                &[
-                    "level",
-                    "levelname",
-                    "severity",
-                    "log.level",
-                    "Level",
-                    "LogLevel",
-                    "@l",
-                    "log_level",
-                    "lvl",
-                    "log",
-                    "@t",
-                    "@mt",
-                    "@m",
-                    "msg"
-                ][..]
+                super::JSON_KEYS
+                    .iter()
+                    .chain(&["log", "@t", "@mt", "@m", "msg"])
+                    .copied()
+                    .collect::<Vec<_>>()
             ),
             prop_oneof![
                 word().prop_map(|w| format!("\"{w}\"")),
@@ -316,4 +277,25 @@ fn equals_the_reference_on_every_corpus_line() {
         wrong.len(),
         wrong.join("\n")
     );
+}
+
+proptest! {
+    /// `skip_word` accepts the same words as before: every word of its
+    /// table and near misses, in any case, and any short run of letters.
+    #[test]
+    fn skip_word_accepts_what_it_accepted(
+        word in prop_oneof![
+            prop::sample::select(&[
+                "sept", "mon", "Tue", "WED", "thu", "fri", "sat", "sun", "am", "PM", "utc",
+                "gmt", "z", "Z", "est", "edt", "cst", "cdt", "mst", "mdt", "pst", "pdt",
+                "cet", "cest", "bst", "stdout", "stderr", "undefined", "php", "npm", "jan",
+                "Feb", "MAR", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+                "septs", "monday", "undefine", "undefinedx", "", "npm!",
+            ][..]).prop_map(str::to_owned),
+            "[a-zA-Z]{0,12}",
+            "[a-zA-Z0-9_.$@-]{0,12}",
+        ]
+    ) {
+        prop_assert_eq!(super::skip_word(word.as_bytes()), reference::skip_word(word.as_bytes()), "{:?}", word);
+    }
 }
