@@ -28,7 +28,7 @@ use std::borrow::Cow;
 
 use super::json::{Members, Raw};
 
-use super::Report;
+use super::{Report, Shared};
 
 /// How a platform keyword must continue.
 #[derive(Clone, Copy)]
@@ -80,16 +80,12 @@ pub fn text_kind(message: &str) -> Option<&'static str> {
 
 /// `@type` and REPORT metrics.
 pub fn platform<'a>(message: &'a str, json: Option<&Members<'a>>) -> (Option<Cow<'a, str>>, Report) {
-    platform_of_kind(message, json, text_kind(message))
+    platform_in(message, &Shared::of(message, json))
 }
 
-/// [`platform`] when the caller already knows the line's [`text_kind`].
-pub(crate) fn platform_of_kind<'a>(
-    message: &'a str,
-    json: Option<&Members<'a>>,
-    text_kind: Option<&'static str>,
-) -> (Option<Cow<'a, str>>, Report) {
-    if let Some(kind) = text_kind {
+/// [`platform`] with what the parser found of the line once.
+pub(crate) fn platform_in<'a>(message: &'a str, line: &Shared<'_, 'a>) -> (Option<Cow<'a, str>>, Report) {
+    if let Some(kind) = line.text_kind {
         let report = if kind == "REPORT" {
             text_report(message)
         } else {
@@ -97,7 +93,7 @@ pub(crate) fn platform_of_kind<'a>(
         };
         return (Some(Cow::Borrowed(kind)), report);
     }
-    let Some((kind, record)) = json.and_then(platform_record) else {
+    let Some((kind, record)) = &line.platform else {
         return (None, Report::default());
     };
     let report = if kind == "platform.report" {
@@ -109,7 +105,7 @@ pub(crate) fn platform_of_kind<'a>(
     } else {
         Report::default()
     };
-    (Some(kind), report)
+    (Some(kind.clone()), report)
 }
 
 /// The `type` and `record` of a Lambda JSON `platform.*` record.

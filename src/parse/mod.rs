@@ -114,18 +114,42 @@ impl Default for Rules {
     }
 }
 
+/// What several extractors ask of one line, found once by [`parse`]
+/// rather than once by each of them.
+#[derive(Debug, Default)]
+pub(crate) struct Shared<'j, 'a> {
+    /// The members of the message's JSON object.
+    pub json: Option<&'j json::Members<'a>>,
+    /// The Lambda text line the message is ([`lambda::text_kind`]).
+    pub text_kind: Option<&'static str>,
+    /// The `type` and `record` of a Lambda JSON `platform.*` record
+    /// ([`lambda::platform_record`]).
+    pub platform: Option<(Cow<'a, str>, json::Members<'a>)>,
+}
+
+impl<'j, 'a> Shared<'j, 'a> {
+    /// What `message`, whose JSON object is `json`, shares.
+    pub fn of(message: &str, json: Option<&'j json::Members<'a>>) -> Shared<'j, 'a> {
+        Shared {
+            json,
+            text_kind: lambda::text_kind(message),
+            platform: json.and_then(lambda::platform_record),
+        }
+    }
+}
+
 /// Parses one message of `log_group`.
 pub fn parse<'a>(message: &'a str, log_group: &'a str, rules: &Rules) -> Line<'a> {
     let json = json::extract_object(message);
     let obj = json.as_ref();
-    let found = trace::find(message, obj);
-    let text_kind = lambda::text_kind(message);
-    let (kind, report) = lambda::platform_of_kind(message, obj, text_kind);
+    let shared = Shared::of(message, obj);
+    let found = trace::find_in(message, &shared);
+    let (kind, report) = lambda::platform_in(message, &shared);
     // One literal: the parts are written where the line goes.
     Line {
         level: level::detect(message, obj),
         markers: rules.markers.scan(message),
-        request_id: request_id::find_of_kind(message, obj, text_kind),
+        request_id: request_id::find_in(message, &shared),
         trace: found.map(|f| f.trace),
         span: found.and_then(|f| f.span),
         trace_source: found.map(|_| TraceSource::Message),

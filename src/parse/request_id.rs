@@ -41,7 +41,7 @@ use std::borrow::Cow;
 
 use super::json::{Members, Raw, trimmed};
 
-use super::lambda;
+use super::Shared;
 
 /// Level words that may follow a request id in a blank-separated header
 /// (SCHEMA.md's spellings, without the ambiguous single letters).
@@ -82,19 +82,14 @@ pub(crate) const LEVEL_WORDS: [&str; 32] = [
 
 /// The request id of the line.
 pub fn find<'a>(message: &'a str, json: Option<&Members<'a>>) -> Option<Cow<'a, str>> {
-    find_of_kind(message, json, lambda::text_kind(message))
+    find_in(message, &Shared::of(message, json))
 }
 
-/// [`find`] when the caller already knows the line's
-/// [`lambda::text_kind`] (the parser asks it once per line).
-pub(crate) fn find_of_kind<'a>(
-    message: &'a str,
-    json: Option<&Members<'a>>,
-    text_kind: Option<&str>,
-) -> Option<Cow<'a, str>> {
-    from_text(message, text_kind)
+/// [`find`] with what the parser found of the line once.
+pub(crate) fn find_in<'a>(message: &'a str, line: &Shared<'_, 'a>) -> Option<Cow<'a, str>> {
+    from_text(message, line.text_kind)
         .map(Cow::Borrowed)
-        .or_else(|| json.and_then(from_json))
+        .or_else(|| line.json.and_then(|json| from_json(json, line.platform.as_ref())))
 }
 
 fn from_text<'a>(message: &'a str, text_kind: Option<&str>) -> Option<&'a str> {
@@ -349,8 +344,8 @@ fn tokens(s: &str) -> impl Iterator<Item = &str> {
 /// `requestId`, `request_id`, `aws_request_id`, `awsRequestId`,
 /// `AWSRequestId`, `function_request_id` (in that order) that looks like an
 /// id. One pass over the members: cheaper than a hash lookup per name.
-fn from_json<'a>(json: &Members<'a>) -> Option<Cow<'a, str>> {
-    if let Some((_, record)) = lambda::platform_record(json) {
+fn from_json<'a>(json: &Members<'a>, platform: Option<&(Cow<'a, str>, Members<'a>)>) -> Option<Cow<'a, str>> {
+    if let Some((_, record)) = platform {
         return record
             .get("requestId")
             .and_then(Raw::as_str)

@@ -40,6 +40,7 @@ use std::sync::LazyLock;
 use memchr::memmem::Finder;
 use std::borrow::Cow;
 
+use super::Shared;
 use super::json::{Members, Raw};
 
 /// A 128-bit trace id, never zero. X-Ray `1-5759e988-bd862e3fe1be46a994272793`
@@ -174,13 +175,21 @@ pub struct Found {
 /// The first trace id the line states, in SCHEMA.md's order (see the module
 /// documentation for the exact forms).
 pub fn find(message: &str, json: Option<&Members<'_>>) -> Option<Found> {
+    find_in(message, &Shared::of(message, json))
+}
+
+/// [`find`] with what the parser found of the line once.
+pub(crate) fn find_in(message: &str, line: &Shared<'_, '_>) -> Option<Found> {
+    let json = line.json;
     let msg = message.as_bytes();
     // Every form carries at least 24 hex digits in a row (the X-Ray id's
     // second part, or 32 hex), JSON values included: most lines stop here.
     if !has_hex_run(msg) {
         return None;
     }
-    json.and_then(platform_tracing)
+    line.platform
+        .as_ref()
+        .and_then(|(_, record)| platform_tracing(record))
         .or_else(|| amzn_header(msg))
         .or_else(|| lambda_report(msg))
         .or_else(|| json.and_then(json_members))
@@ -384,8 +393,7 @@ fn amzn_header(msg: &[u8]) -> Option<Found> {
 /// `value` (an `X-Amzn-Trace-Id` value) and its `Parent` as the span, as
 /// rule 1 reads any such value (SCHEMA.md: "Parent gives spanId"); the
 /// record's own `spanId` only when the value has no `Parent`.
-fn platform_tracing(json: &Members<'_>) -> Option<Found> {
-    let (_, record) = super::lambda::platform_record(json)?;
+fn platform_tracing(record: &Members<'_>) -> Option<Found> {
     let tracing = record.get("tracing")?.as_object()?;
     let found = amzn_header(tracing.get("value")?.as_str()?.as_bytes())?;
     let own = tracing
