@@ -7,13 +7,17 @@
 //!
 //! `cargo bench --bench instructions -- STAGE N`, STAGE one of `gunzip`,
 //! `whole` (base64 → gunzip → JSON → parse → join → render, the body
-//! written to nowhere), `decode`, `parse_json`.
+//! written to nowhere), `decode`, `parse_json`; or `parse:STACK` (the
+//! parser alone on one fixture stack's events, as the delivery holds them:
+//! `flask`, `flask-json`, `xray-daemon`, `lambda-python`), counted per
+//! event: `scripts/count-instructions.sh --stacks`.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
 
 use cwl_trace_bridge::config::{Config, Settings};
 use cwl_trace_bridge::decode::{self, Limits};
+use cwl_trace_bridge::parse::{self, Rules};
 use cwl_trace_bridge::pipeline::Pipeline;
 
 mod common;
@@ -26,6 +30,9 @@ pub const STAGES: &[(&str, &str)] = &[
     ("parse_json", "cwl_trace_bridge::decode::parse_json"),
 ];
 
+/// The function `parse:STACK` counts inside.
+pub const PARSE: &str = "cwl_trace_bridge::parse::parse";
+
 fn main() {
     // `cargo bench` passes `--bench`; the stage and count follow it.
     let args: Vec<String> = std::env::args()
@@ -37,6 +44,27 @@ fn main() {
         [stage] => (stage.as_str(), 1),
         _ => ("list", 0),
     };
+    if let Some(name) = stage.strip_prefix("parse:") {
+        let Some((file, _)) = common::FIXTURES.iter().find(|(_, n)| *n == name) else {
+            eprintln!("no stack {name}");
+            std::process::exit(2);
+        };
+        let d = common::fixture_delivery(file);
+        let rules = Rules::default();
+        for _ in 0..n {
+            for e in &d.events {
+                black_box(parse::parse(black_box(&e.message), &d.log_group, &rules));
+            }
+        }
+        println!("{}", d.events.len());
+        return;
+    }
+    if stage == "stacks" {
+        for (_, name) in common::FIXTURES {
+            println!("{name}\t{PARSE}");
+        }
+        return;
+    }
     let json = common::big_delivery_json(1 << 20);
     let event = decode::encode_event(&json);
     let gz = decode::decode_base64(&decode::encode_data(&json), Limits::default()).unwrap();

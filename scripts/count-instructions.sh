@@ -6,10 +6,17 @@
 # not move. Time is still measured by `cargo bench --bench pipeline`.
 #
 #   scripts/count-instructions.sh [RUNS]     (default 5 runs per stage)
+#   scripts/count-instructions.sh --stacks [RUNS]
+#                    the parser alone, per event of each fixture stack
 #
 # Needs valgrind (`apt-get install valgrind`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+stacks=false
+if [[ "${1:-}" == --stacks ]]; then
+    stacks=true
+    shift
+fi
 runs="${1:-5}"
 if ! command -v valgrind >/dev/null; then
     echo "count-instructions: valgrind is not installed (apt-get install valgrind)" >&2
@@ -29,6 +36,14 @@ count() { # stage function -> instructions per delivery
         --toggle-collect="$2" "$bin" "$1" "$runs" 2>&1 | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
     echo $((out / runs))
 }
+if $stacks; then
+    while IFS=$'\t' read -r stack function; do
+        events=$("$bin" "parse:$stack" 0)
+        total=$(count "parse:$stack" "$function")
+        printf '%-14s %8d instructions per event (%d events)\n' "$stack" $((total / events)) "$events"
+    done < <("$bin" stacks)
+    exit 0
+fi
 declare -A n
 while IFS=$'\t' read -r stage function; do
     n[$stage]=$(count "$stage" "$function")
