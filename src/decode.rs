@@ -225,6 +225,8 @@ impl std::fmt::Display for Refusal {
     }
 }
 
+mod b64;
+
 const BASE64: GeneralPurpose = GeneralPurpose::new(
     &base64::alphabet::STANDARD,
     GeneralPurposeConfig::new()
@@ -309,9 +311,15 @@ fn base64_bytes(data: &[u8], limits: Limits) -> Result<Vec<u8>, DecodeError> {
             limit: limits.max_decoded_bytes,
         });
     }
-    BASE64
-        .decode(data)
-        .map_err(|e| DecodeError::Base64(e.to_string()))
+    // The crate gives the error, from the whole text.
+    b64::decode(data, |tail| BASE64.decode(tail).ok()).map_or_else(
+        || {
+            BASE64
+                .decode(data)
+                .map_err(|e| DecodeError::Base64(e.to_string()))
+        },
+        Ok,
+    )
 }
 
 /// Inflates gzip (one or more members), stopping with
