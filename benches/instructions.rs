@@ -31,7 +31,7 @@ pub const STAGES: &[(&str, &str)] = &[
 ];
 
 /// The function `parse:STACK` counts inside.
-pub const PARSE: &str = "cwl_trace_bridge::parse::parse";
+pub const PARSE: &str = "cwl_trace_bridge::parse::parse_in";
 
 fn main() {
     // `cargo bench` passes `--bench`; the stage and count follow it.
@@ -51,9 +51,10 @@ fn main() {
         };
         let d = common::fixture_delivery(file);
         let rules = Rules::default();
+        let group = parse::Group::new(&d.log_group);
         for _ in 0..n {
             for e in &d.events {
-                black_box(parse::parse(black_box(&e.message), &d.log_group, &rules));
+                black_box(parse::parse_in(black_box(&e.message), group, &rules));
             }
         }
         println!("{}", d.events.len());

@@ -133,9 +133,10 @@ impl Pipeline {
     pub fn join<'d>(&'d self, delivery: &'d Delivery<'d>) -> Joined<'d> {
         let cfg = &self.config;
         let events = &delivery.merged.events;
+        let group = parse::Group::new(&delivery.log_group);
         let mut lines: Vec<Line<'d>> = events
             .iter()
-            .map(|e| parse::parse(&e.message, &delivery.log_group, &cfg.rules))
+            .map(|e| parse::parse_in(&e.message, group, &cfg.rules))
             .collect();
         let outcome = {
             let mut joiner = self

@@ -138,8 +138,31 @@ impl<'j, 'a> Shared<'j, 'a> {
     }
 }
 
+/// What parsing needs of a line's log group: found once for a delivery,
+/// whose lines all share one group, rather than once per line.
+#[derive(Debug, Clone, Copy)]
+pub struct Group<'a> {
+    /// The service the group names ([`service::from_log_group`]).
+    service: Option<&'a str>,
+}
+
+impl<'a> Group<'a> {
+    /// The group `log_group`.
+    pub fn new(log_group: &'a str) -> Group<'a> {
+        Group {
+            service: service::from_log_group(log_group),
+        }
+    }
+}
+
 /// Parses one message of `log_group`.
 pub fn parse<'a>(message: &'a str, log_group: &'a str, rules: &Rules) -> Line<'a> {
+    parse_in(message, Group::new(log_group), rules)
+}
+
+/// [`parse`] with the group found once ([`Group::new`]): what the pipeline
+/// calls for each line of a delivery.
+pub fn parse_in<'a>(message: &'a str, group: Group<'a>, rules: &Rules) -> Line<'a> {
     let json = json::extract_object(message);
     let obj = json.as_ref();
     let shared = Shared::of(message, obj);
@@ -153,7 +176,7 @@ pub fn parse<'a>(message: &'a str, log_group: &'a str, rules: &Rules) -> Line<'a
         trace: found.map(|f| f.trace),
         span: found.and_then(|f| f.span),
         trace_source: found.map(|_| TraceSource::Message),
-        service_name: service::name(obj, log_group),
+        service_name: service::name(obj, group.service),
         kind,
         report: (report != Report::default()).then(|| Box::new(report)),
         http: access_log::parse(message),

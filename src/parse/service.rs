@@ -16,15 +16,14 @@
 //! - an empty or blank result gives none.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
-use std::ops::Range;
 
 use super::json::{Members, Raw, trimmed};
 
-/// The service a line comes from.
-pub fn name<'a>(json: Option<&Members<'a>>, log_group: &'a str) -> Option<Cow<'a, str>> {
+/// The service a line comes from: its JSON's, else `group_service`, the
+/// one its log group names ([`from_log_group`], found once per delivery).
+pub fn name<'a>(json: Option<&Members<'a>>, group_service: Option<&'a str>) -> Option<Cow<'a, str>> {
     json.and_then(from_json)
-        .or_else(|| from_log_group(log_group).map(Cow::Borrowed))
+        .or_else(|| group_service.map(Cow::Borrowed))
 }
 
 /// One pass over the members (cheaper than a hash lookup per name): the
@@ -52,38 +51,8 @@ fn from_json<'a>(json: &Members<'a>) -> Option<Cow<'a, str>> {
 
 /// The service a log group names (see the module documentation); none when
 /// that is blank (a group CloudWatch would not name, but a delivery can).
-///
-/// Every line of a delivery has the same group: the answer for the last
-/// group seen on this thread is kept (as a range of the group), so a
-/// delivery reads its group once rather than once per line.
 pub fn from_log_group(log_group: &str) -> Option<&str> {
-    thread_local! {
-        static LAST: RefCell<(String, Option<Range<usize>>)> = const { RefCell::new((String::new(), None)) };
-    }
-    let range = LAST.with(|cell| {
-        // CloudWatch allows 512 characters; a longer one is not kept.
-        let Ok(mut last) = cell.try_borrow_mut() else {
-            return service_range(log_group);
-        };
-        if log_group.len() > 1024 {
-            return service_range(log_group);
-        }
-        if last.0 != log_group {
-            last.0.clear();
-            last.0.push_str(log_group);
-            last.1 = service_range(log_group);
-        }
-        last.1.clone()
-    });
-    log_group.get(range?)
-}
-
-/// Where in `log_group` its service is (see [`from_log_group`]).
-fn service_range(log_group: &str) -> Option<Range<usize>> {
-    let s = segment_of(log_group).filter(|s| !s.trim().is_empty())?;
-    // `s` is a slice of `log_group`.
-    let start = (s.as_ptr() as usize).checked_sub(log_group.as_ptr() as usize)?;
-    Some(start..start + s.len())
+    segment_of(log_group).filter(|s| !s.trim().is_empty())
 }
 
 fn segment_of(log_group: &str) -> Option<&str> {
@@ -153,7 +122,7 @@ mod tests {
 
     fn svc(message_json: Option<&str>, group: &str) -> Option<String> {
         let json = message_json.and_then(crate::parse::json::extract_object);
-        name(json.as_ref(), group).map(Cow::into_owned)
+        name(json.as_ref(), from_log_group(group)).map(Cow::into_owned)
     }
 
     #[test]
@@ -243,22 +212,10 @@ mod tests {
     }
 
     #[test]
-    fn the_kept_answer_is_for_the_group_asked() {
-        // The per-thread memo must follow the group, also back and forth,
-        // for groups of the same length, and past a group too long to keep.
-        let long = format!("/ecs/{}", "x".repeat(2000));
-        for _ in 0..2 {
-            assert_eq!(from_log_group("/ecs/aaa"), Some("aaa"));
-            assert_eq!(from_log_group("/ecs/bbb"), Some("bbb"));
-            assert_eq!(from_log_group("/ecs/bbb"), Some("bbb"));
-            assert_eq!(from_log_group("/"), None);
-            assert_eq!(from_log_group(&long).map(str::len), Some(2000));
-            assert_eq!(from_log_group("/aws/lambda/us-east-1.fn"), Some("fn"));
-        }
-    }
-
-    #[test]
     fn log_group_names_are_borrowed() {
-        assert!(matches!(name(None, "/ecs/like"), Some(Cow::Borrowed("like"))));
+        assert!(matches!(
+            name(None, from_log_group("/ecs/like")),
+            Some(Cow::Borrowed("like"))
+        ));
     }
 }
