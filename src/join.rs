@@ -10,7 +10,11 @@
 //! Precision over recall: a request whose lines state two different traces
 //! is ambiguous and nothing is joined through it.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+// Request ids are hashed per line: foldhash, the hashbrown default, at a
+// fraction of SipHash's cost, seeded per map (both maps are bounded).
+use foldhash::{HashMap, HashMapExt as _};
 
 use crate::parse::{Line, TraceId, TraceSource};
 

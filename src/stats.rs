@@ -1,6 +1,11 @@
 //! Counting what a run did, and the summary a person reads at a glance.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+// Every marked line's message is hashed: foldhash, the hashbrown default,
+// at a fraction of SipHash's cost, seeded per map (and the map is bounded,
+// TOP_DISTINCT).
+use foldhash::HashMap;
 use std::fmt::Write as _;
 
 use crate::parse::{Level, Line, MarkerSet, TraceSource};
