@@ -424,7 +424,7 @@ impl<'a> Reader<'a> {
         out.extend_from_slice(b.get(from..end)?);
         // Runs of valid text cut at ASCII bytes, and whole characters: UTF-8
         // (checked again, as safe code must; `decode` if it ever were not).
-        match std::str::from_utf8(out) {
+        match simdutf8::basic::from_utf8(out) {
             Ok(value) => Some((s, Cow::Owned(value.to_owned()))),
             Err(_) => Some((s, s.decode())),
         }
