@@ -97,7 +97,8 @@ pub const MAX_RECORD_BYTES: usize = 256 << 10;
 pub struct Merged<'a> {
     /// The records, in order.
     pub events: Vec<LogEvent<'a>>,
-    /// Per record, the ids of the continuation events merged into it.
+    /// Per record, the ids of the continuation events merged into it; empty
+    /// (no entry per record) when the group is not merged.
     pub merged_ids: Vec<Vec<String>>,
 }
 

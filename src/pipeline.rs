@@ -111,10 +111,10 @@ impl Pipeline {
             if self.config.multiline_for(&log_group) {
                 multiline::merge(events)
             } else {
-                let n = events.len();
+                // No merge, no merged ids: none to make or drop per event.
                 multiline::Merged {
                     events,
-                    merged_ids: vec![Vec::new(); n],
+                    merged_ids: Vec::new(),
                 }
             }
         };
@@ -267,7 +267,7 @@ impl Joined<'_> {
                 origin: &delivery.origin,
                 event,
                 line,
-                merged_ids: &merged_ids[i],
+                merged_ids: merged_ids.get(i).map_or(&[], Vec::as_slice),
                 markers: &self.config.rules.markers,
                 json_mode: self.config.render.json_mode,
             };
