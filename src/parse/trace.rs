@@ -201,13 +201,30 @@ pub(crate) fn find_in(message: &str, line: &Shared<'_, '_>) -> Option<Found> {
 
 // ---------------------------------------------------------------- hex helpers
 
-fn hex_digit(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
+/// Each byte's value as a hex digit, [`NOT_HEX`] when it is none: one load
+/// per digit where a `match` takes several compares (ids are read digit by
+/// digit on every traced line).
+static HEX: [u8; 256] = {
+    let mut t = [NOT_HEX; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
     }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// [`HEX`] of a byte that is not a hex digit: its high bits set.
+const NOT_HEX: u8 = 0xF0;
+
+fn is_hex(b: u8) -> bool {
+    HEX[usize::from(b)] != NOT_HEX
 }
 
 /// The shortest run of hex digits any trace form contains.
@@ -220,16 +237,9 @@ const MIN_HEX_RUN: usize = 24;
 fn has_hex_run(msg: &[u8]) -> bool {
     let mut probe = MIN_HEX_RUN - 1;
     while probe < msg.len() {
-        if msg[probe].is_ascii_hexdigit() {
-            let left = msg[..probe]
-                .iter()
-                .rev()
-                .take_while(|b| b.is_ascii_hexdigit())
-                .count();
-            let right = msg[probe + 1..]
-                .iter()
-                .take_while(|b| b.is_ascii_hexdigit())
-                .count();
+        if is_hex(msg[probe]) {
+            let left = msg[..probe].iter().rev().take_while(|&&b| is_hex(b)).count();
+            let right = msg[probe + 1..].iter().take_while(|&&b| is_hex(b)).count();
             if left + 1 + right >= MIN_HEX_RUN {
                 return true;
             }
@@ -239,13 +249,31 @@ fn has_hex_run(msg: &[u8]) -> bool {
     false
 }
 
-/// `b` as a number when it is all hex digits (at most 32 of them).
-fn hex_value(b: &[u8]) -> Option<u128> {
-    if b.is_empty() || b.len() > 32 {
+/// `b` as a number when it is 1 to 16 hex digits.
+fn hex_u64(b: &[u8]) -> Option<u64> {
+    if b.is_empty() || b.len() > 16 {
         return None;
     }
-    b.iter()
-        .try_fold(0u128, |acc, &c| Some((acc << 4) | u128::from(hex_digit(c)?)))
+    let mut bad = 0;
+    let v = b.iter().fold(0u64, |acc, &c| {
+        let d = HEX[usize::from(c)];
+        bad |= d;
+        acc << 4 | u64::from(d & 0xF)
+    });
+    (bad & NOT_HEX == 0).then_some(v)
+}
+
+/// `b` as a number when it is all hex digits (at most 32 of them): the
+/// last 16 and the ones before them, each in a `u64`.
+fn hex_value(b: &[u8]) -> Option<u128> {
+    match b.len() {
+        0..=16 => hex_u64(b).map(u128::from),
+        17..=32 => {
+            let (high, low) = b.split_at(b.len() - 16);
+            Some(u128::from(hex_u64(high)?) << 64 | u128::from(hex_u64(low)?))
+        }
+        _ => None,
+    }
 }
 
 fn trace_hex(b: &[u8]) -> Option<TraceId> {
@@ -352,8 +380,22 @@ static XRAY_START: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("1-"
 /// A byte that may belong to an `X-Amzn-Trace-Id` value
 /// (`Root=…;Parent=…;Sampled=1;Lineage=…:0`).
 fn is_header_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'=' | b';' | b'-' | b'_' | b'.' | b'?' | b':' | b'|')
+    HEADER_BYTE[usize::from(b)]
 }
+
+/// [`is_header_byte`] of every byte, looked up: header values are walked
+/// byte by byte.
+static HEADER_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] =
+            b.is_ascii_alphanumeric() || matches!(b, b'=' | b';' | b'-' | b'_' | b'.' | b'?' | b':' | b'|');
+        i += 1;
+    }
+    t
+};
 
 /// The trace of the `Root=` field that starts at `key` (the `R`), and the
 /// `Parent=` field of the same header value.

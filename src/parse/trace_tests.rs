@@ -527,3 +527,30 @@ fn an_mdc_trace_with_its_segment_in_text_states_the_span() {
     let f = find("id 1-6744598e-f508538e78f4f24d68953fd1@55b444b416886818x", None).unwrap();
     assert_eq!(f.span, None, "a segment glued to more text is no span");
 }
+
+#[test]
+fn the_byte_tables_are_their_predicates() {
+    for b in 0..=255u8 {
+        assert_eq!(is_hex(b), b.is_ascii_hexdigit(), "{b}");
+        let header = b.is_ascii_alphanumeric() || b"=;-_.?:|".contains(&b);
+        assert_eq!(is_header_byte(b), header, "{b}");
+    }
+}
+
+proptest! {
+    /// The table-driven hex reader is `u128::from_str_radix` on 1 to 32
+    /// hex digits, and refuses everything else.
+    #[test]
+    fn hex_value_is_from_str_radix(s in "[0-9a-fA-Fg/:@ ]{0,34}") {
+        let want = match s.len() {
+            1..=32 if s.bytes().all(|b| b.is_ascii_hexdigit()) => u128::from_str_radix(&s, 16).ok(),
+            _ => None,
+        };
+        prop_assert_eq!(hex_value(s.as_bytes()), want);
+    }
+
+    #[test]
+    fn hex_value_reads_every_hex_string(s in "[0-9a-fA-F]{1,32}") {
+        prop_assert_eq!(hex_value(s.as_bytes()), u128::from_str_radix(&s, 16).ok());
+    }
+}
