@@ -255,8 +255,11 @@ impl Joined<'_> {
         let mut index = String::new();
         let mut index_day = None;
         let merged_ids = &delivery.merged.merged_ids;
-        for i in self.next..end {
-            let (event, line) = (&events[i], &self.lines[i]);
+        let range = self.next..end;
+        for (i, (event, line)) in range
+            .clone()
+            .zip(events[range.clone()].iter().zip(&self.lines[range]))
+        {
             // Events of a delivery mostly share a day: name its index once.
             let day = event.timestamp.div_euclid(86_400_000);
             if index_day != Some(day) {
