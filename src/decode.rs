@@ -530,8 +530,7 @@ fn parse_well_formed(json: &[u8]) -> Option<LogsData<'_>> {
                     let per_event = (r.offset() - from) / SAMPLE_EVENTS + 1;
                     v.reserve(r.rest().len() / per_event * 5 / 4);
                 }
-                let event = well_formed_event(r)?;
-                let digits = all_digits(event.id.as_bytes());
+                let (event, digits) = well_formed_event(r)?;
                 if growing && let Some(prev) = v.last() {
                     growing = id_key_of(&prev.id, prev_digits) < id_key_of(&event.id, digits);
                 }
@@ -576,8 +575,9 @@ fn parse_well_formed(json: &[u8]) -> Option<LogsData<'_>> {
 const SAMPLE_EVENTS: usize = 64;
 
 /// One `logEvents` entry that can become a document, as [`check_event`]
-/// would give it; `None` for anything else.
-fn well_formed_event<'a>(r: &mut Reader<'a>) -> Option<LogEvent<'a>> {
+/// would give it, and whether its id is all digits; `None` for anything
+/// else.
+fn well_formed_event<'a>(r: &mut Reader<'a>) -> Option<(LogEvent<'a>, bool)> {
     if let Some(event) = compact_event(r) {
         return Some(event);
     }
@@ -615,13 +615,16 @@ fn well_formed_event<'a>(r: &mut Reader<'a>) -> Option<LogEvent<'a>> {
     })?;
     let timestamp = timestamp.filter(|t| (MIN_TIMESTAMP_MS..=MAX_TIMESTAMP_MS).contains(t))?;
     let (message_json, message) = message?;
-    Some(LogEvent {
-        id: id?.1,
+    let id = id?.1;
+    let digits = all_digits(id.as_bytes());
+    let event = LogEvent {
+        id,
         timestamp,
         message,
         message_json: Some(message_json.raw()),
         extracted_fields: extracted.flatten().map(Box::new),
-    })
+    };
+    Some((event, digits))
 }
 
 /// An entry exactly as CloudWatch Logs writes it,
@@ -630,7 +633,7 @@ fn well_formed_event<'a>(r: &mut Reader<'a>) -> Option<LogEvent<'a>> {
 /// spelling, which [`well_formed_event`] then reads member by member to
 /// the same event.
 #[inline]
-fn compact_event<'a>(r: &mut Reader<'a>) -> Option<LogEvent<'a>> {
+fn compact_event<'a>(r: &mut Reader<'a>) -> Option<(LogEvent<'a>, bool)> {
     let from = r.offset();
     let event = compact_event_at(r);
     if event.is_none() {
@@ -640,13 +643,26 @@ fn compact_event<'a>(r: &mut Reader<'a>) -> Option<LogEvent<'a>> {
 }
 
 #[inline]
-fn compact_event_at<'a>(c: &mut Reader<'a>) -> Option<LogEvent<'a>> {
+fn compact_event_at<'a>(c: &mut Reader<'a>) -> Option<(LogEvent<'a>, bool)> {
     c.peek()?;
     c.literal(b"{\"id\":")?;
-    let (id_json, id) = c.string_value()?;
-    if id_json.raw().is_empty() {
-        return None;
-    }
+    // CloudWatch Logs' ids are digits: found by the digit test itself,
+    // which the order check needs anyway, rather than by a string scan.
+    let (id, digits) = match quoted_digits(c.rest().as_bytes()) {
+        Some(n) => {
+            let id = c.rest().get(1..1 + n)?;
+            c.skip(n + 2);
+            (Cow::Borrowed(id), true)
+        }
+        None => {
+            let (id_json, id) = c.string_value()?;
+            if id_json.raw().is_empty() {
+                return None;
+            }
+            let digits = all_digits(id.as_bytes());
+            (id, digits)
+        }
+    };
     c.literal(b",\"timestamp\":")?;
     let (timestamp, n) = short_digits(c.rest().as_bytes())?;
     c.skip(n);
@@ -656,13 +672,14 @@ fn compact_event_at<'a>(c: &mut Reader<'a>) -> Option<LogEvent<'a>> {
     c.literal(b",\"message\":")?;
     let (message_json, message) = c.string_value()?;
     c.literal(b"}")?;
-    Some(LogEvent {
+    let event = LogEvent {
         id,
         timestamp,
         message,
         message_json: Some(message_json.raw()),
         extracted_fields: None,
-    })
+    };
+    Some((event, digits))
 }
 
 fn from_wire(wire: WireData) -> Result<LogsData<'static>, DecodeError> {
@@ -837,6 +854,29 @@ fn all_digits(b: &[u8]) -> bool {
         acc | ((w.wrapping_sub(LO * 0x30) | w.wrapping_add(LO * 0x46) | w) & HI)
     });
     bad == 0 && words.remainder().iter().all(u8::is_ascii_digit)
+}
+
+/// How many digits stand between the quotes that start `b`
+/// (`"0123…"`), when there are some and only digits; eight at a time.
+fn quoted_digits(b: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    if b.first() != Some(&b'"') {
+        return None;
+    }
+    let mut at = 1;
+    loop {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(b.get(at..at + 8)?);
+        let w = u64::from_le_bytes(a);
+        // As in all_digits: exact for the lowest byte that is no digit.
+        let bad = (w.wrapping_sub(LO * 0x30) | w.wrapping_add(LO * 0x46) | w) & HI;
+        if bad != 0 {
+            let end = at + (bad.trailing_zeros() / 8) as usize;
+            return (end > 1 && b.get(end) == Some(&b'"')).then_some(end - 1);
+        }
+        at += 8;
+    }
 }
 
 /// A whole number of at most 16 digits at the start of `b`, with no sign,
@@ -1135,6 +1175,33 @@ mod tests {
         let d = parse_json(&j).unwrap();
         assert_eq!(d.events.len(), 2);
         assert_eq!(d.events[0].message, "x\u{fffd}y");
+    }
+
+    /// The digit-run reader of ids, against the obvious byte loop.
+    #[test]
+    fn quoted_digits_is_the_byte_loop() {
+        let reference = |b: &[u8]| -> Option<usize> {
+            let rest = b.strip_prefix(b"\"")?;
+            let n = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+            // The reader looks at whole words: it needs the run's word.
+            (n > 0 && rest.get(n) == Some(&b'"') && b.len() >= 1 + (n / 8 + 1) * 8).then_some(n)
+        };
+        let mut cases: Vec<Vec<u8>> = Vec::new();
+        for n in 0..70 {
+            for tail in [&b"\",\"t"[..], b"x\"", b"\"", b"", b"5\"\\u0000\"........"] {
+                let mut v = b"\"".to_vec();
+                v.extend((0..n).map(|i| b'0' + (i % 10) as u8));
+                v.extend_from_slice(tail);
+                v.extend_from_slice(b"........");
+                cases.push(v);
+            }
+        }
+        cases.push(b"0123\"".to_vec());
+        cases.push(b"\"12/4567\"........".to_vec());
+        cases.push(b"\":23456789\"".to_vec());
+        for c in &cases {
+            assert_eq!(quoted_digits(c), reference(c), "{}", String::from_utf8_lossy(c));
+        }
     }
 
     #[test]
