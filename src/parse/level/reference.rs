@@ -609,4 +609,3 @@ fn logfmt_value(b: &[u8], i: usize, end: usize) -> (&[u8], usize) {
     }
     (&b[i.min(end)..k], k)
 }
-
