@@ -360,10 +360,15 @@ fn lookup(w: &[u8]) -> Word {
     if w.len() > KEY_LEN {
         return Word::Other;
     }
-    let k = w
-        .iter()
-        .enumerate()
-        .fold(0u128, |k, (i, &c)| k | u128::from(c) << (8 * i));
+    // Two 64-bit halves: cheaper shifts than a 128-bit one per byte.
+    let half = |bytes: &[u8]| {
+        bytes
+            .iter()
+            .rev()
+            .fold(0u64, |k, &c| k << 8 | u64::from(c))
+    };
+    let (lo, hi) = w.split_at(w.len().min(8));
+    let k = u128::from(half(lo)) | u128::from(half(hi)) << 64;
     find(to_lower(k), w.len())
 }
 
@@ -458,6 +463,11 @@ fn with_stripped<R>(raw: &[u8], f: impl FnOnce(&[u8]) -> R) -> R {
 /// sequences and read again. Up to that ESC the two texts are the same, so
 /// the result is too.
 fn header_level(message: &[u8]) -> Option<Level> {
+    // JSON lines first: they are many, and [`header_of`] would find the
+    // same at once, its blank and BOM skips having nothing to skip.
+    if message.first() == Some(&b'{') && starts_json_object(message) {
+        return None;
+    }
     let raw = &message[..message.len().min(WINDOW)];
     header_of(raw).unwrap_or_else(|EscapeSeen| with_stripped(raw, |text| header_of(text).ok().flatten()))
 }
@@ -643,6 +653,16 @@ fn group(b: &[u8], open: usize, end: usize) -> Option<(Option<Level>, usize)> {
     if close == b'}' && matches!(b[content..j].trim_ascii_start().first(), None | Some(b'"')) {
         // A JSON object: the header is over.
         return None;
+    }
+    // The usual group, one level word and nothing else (`[INFO]`,
+    // `[Warn]`): what `scan` would find, with none of its setup.
+    let (tok_end, all) = token(b, content, j);
+    if tok_end == j
+        && j > content
+        && all & ALPHA != 0
+        && let Word::Level(level) = lookup_at(b, content, j - content)
+    {
+        return Some((Some(level), j + 1));
     }
     Some((scan(b, content, j, true), j + 1))
 }
@@ -870,6 +890,7 @@ fn ident_end(b: &[u8], i: usize, end: usize) -> usize {
 fn numeric(b: &[u8], mut i: usize, end: usize) -> usize {
     // Bounded once: each byte below costs one compare with the end.
     let b = &b[..end];
+    i += date_prefix(b, i);
     while let Some(&c) = b.get(i) {
         if c.is_ascii_digit() {
             i += 1;
@@ -894,6 +915,52 @@ fn numeric(b: &[u8], mut i: usize, end: usize) -> usize {
         }
     }
     i
+}
+
+/// How many bytes at `b[i]` the loop of [`numeric`] would walk one by one
+/// as a date `2024-11-25` (or `2024/11/25`), a date and time
+/// `2024-11-25T10:01`, or a time `10:01:02`, told from one load of 16
+/// bytes: every byte of these shapes is a digit, a separator followed by a
+/// digit, or a `T` after one. 0 for any other text (the loop reads it).
+fn date_prefix(b: &[u8], i: usize) -> usize {
+    /// 0x80 in each byte of a 16-byte word whose offset is in `at`.
+    const fn flags(at: &[usize]) -> u128 {
+        let mut m = 0u128;
+        let mut k = 0;
+        while k < at.len() {
+            m |= 0x80 << (8 * at[k]);
+            k += 1;
+        }
+        m
+    }
+    const DATE: u128 = flags(&[0, 1, 2, 3, 5, 6, 8, 9]);
+    const DATE_TIME: u128 = flags(&[0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15]);
+    const TIME: u128 = flags(&[0, 1, 3, 4, 6, 7]);
+    const ONES: u128 = u128::MAX / 0xFF;
+    const HIGH: u128 = ONES * 0x80;
+    let Some(w) = b.get(i..i + 16).and_then(|c| <[u8; 16]>::try_from(c).ok()) else {
+        return 0;
+    };
+    let x = u128::from_le_bytes(w);
+    // 0x80 in each byte that is a digit (as in `to_lower`, no carry
+    // crosses a byte).
+    let low7 = x & !HIGH;
+    let digits = (low7 + ONES * (0x80 - u128::from(b'0')))
+        & !(low7 + ONES * (0x80 - u128::from(b'9') - 1))
+        & !x
+        & HIGH;
+    let has = |m: u128| digits & m == m;
+    if has(DATE) && w[4] == w[7] && matches!(w[4], b'-' | b'/') {
+        return if w[10] == b'T' && w[13] == b':' && has(DATE_TIME) {
+            16
+        } else {
+            10
+        };
+    }
+    if has(TIME) && w[2] == b':' && w[5] == b':' {
+        return 8;
+    }
+    0
 }
 
 fn month_at(b: &[u8], i: usize, end: usize) -> bool {
