@@ -361,12 +361,7 @@ fn lookup(w: &[u8]) -> Word {
         return Word::Other;
     }
     // Two 64-bit halves: cheaper shifts than a 128-bit one per byte.
-    let half = |bytes: &[u8]| {
-        bytes
-            .iter()
-            .rev()
-            .fold(0u64, |k, &c| k << 8 | u64::from(c))
-    };
+    let half = |bytes: &[u8]| bytes.iter().rev().fold(0u64, |k, &c| k << 8 | u64::from(c));
     let (lo, hi) = w.split_at(w.len().min(8));
     let k = u128::from(half(lo)) | u128::from(half(hi)) << 64;
     find(to_lower(k), w.len())
@@ -488,6 +483,9 @@ fn header_of(text: &[u8]) -> Result<Option<Level>, EscapeSeen> {
         if starts_json_object(&text[start..]) {
             return Ok(None);
         }
+        if let Some(level) = quick(text, start) {
+            return Ok(level);
+        }
         let end = line_end(text, start)?;
         if end > start && skip_class(text, start, end, RULE) == end {
             start = end;
@@ -512,6 +510,88 @@ fn starts_json_object(b: &[u8]) -> bool {
         .take(8)
         .position(|&c| !matches!(c, b' ' | b'\t' | b'\r'));
     k.is_some_and(|k| rest[k] == b'"')
+}
+
+/// The header of the line at `start` when its first items decide it
+/// before a line end or an ESC: `None` when they do not (the full lexer
+/// then reads the line).
+///
+/// Most headers are decided by a few items at the start of the line: a
+/// word (`WARN:`, `Like processed.`), a timestamp, a bracket group
+/// (`2024-… [Info]`, `[INFO]\t`), a quote. This reads those items as
+/// [`line_level`] and [`scan`] do, with the same functions, but before the
+/// line's end is searched for: it gives up (`None`) on anything else, at
+/// the end of the line's [`LINE`] bytes, and on every byte that is a line
+/// end or an ESC. So every byte it reads is one the full lexer reads too,
+/// before the line's end and before any ESC, where the raw and the
+/// stripped texts agree: the answer is the full lexer's. (None of the
+/// items it takes starts a rule line, a syslog `<PRI>`, or a Ruby or glog
+/// letter: [`line_level`]'s other paths have nothing to say.)
+fn quick(b: &[u8], start: usize) -> Option<Option<Level>> {
+    let limit = b.len().min(start + LINE);
+    let mut i = start;
+    for _ in 0..4 {
+        let c = *b.get(i).filter(|_| i < limit)?;
+        match c {
+            b'0'..=b'9' => {
+                let r = numeric(b, i, limit);
+                // Where `numeric` stops without looking further on (a
+                // separator it stops at had it read the next bytes).
+                let &stop = b.get(r).filter(|_| r < limit)?;
+                if matches!(
+                    stop,
+                    b'-' | b'/' | b':' | b'.' | b',' | b'+' | b'#' | b'_' | b'\n' | 0x1b
+                ) {
+                    return None;
+                }
+                i = r;
+            }
+            b'[' => {
+                let content = i + 1;
+                let hay = b.get(content..limit.min(content + MAX_GROUP))?;
+                // The close, before any line end or ESC.
+                let k = hay.iter().position(|&x| matches!(x, b']' | b'\n' | 0x1b))?;
+                if hay[k] != b']' {
+                    return None;
+                }
+                let (level, after) = group(b, i, content + k + 1)?;
+                if level.is_some() {
+                    return Some(level);
+                }
+                i = after;
+            }
+            b'"' => return Some(None),
+            _ if CLASS[usize::from(c)] & ALPHA != 0 => return quick_word(b, i, limit),
+            _ => return None,
+        }
+        i = skip_class(b, i, limit, SEP);
+    }
+    None
+}
+
+/// [`word`] on a word of letters at `b[i]`, for [`quick`]: a level word in
+/// capitals or followed by `:`, tab or `|` (`WARN: …`), or a plain word
+/// followed by one space and then not a column (`Like processed.`); `None`
+/// for any other (the full lexer reads it).
+fn quick_word(b: &[u8], i: usize, limit: usize) -> Option<Option<Level>> {
+    let (t, all) = token(b, i, limit);
+    let &next = b.get(t).filter(|_| t < limit)?;
+    if all & ALPHA == 0 || t - i < 2 {
+        return None;
+    }
+    match lookup_at(b, i, t - i) {
+        Word::Level(level) => {
+            let strong = all & UPPER != 0 || matches!(next, b':' | b'\t' | b'|');
+            let bounded = b" \t\r:])|,/>;!".contains(&next) || (next == b'[' && all & UPPER != 0);
+            (strong && bounded).then_some(Some(level))
+        }
+        Word::Other if next == b' ' => {
+            let &after = b.get(t + 1).filter(|_| t + 1 < limit)?;
+            // Not a column (`word  x`, `word - x`, `word | x`): prose.
+            (!matches!(after, b' ' | b'-' | b'|' | b'\n' | 0x1b)).then_some(None)
+        }
+        _ => None,
+    }
 }
 
 /// The end of the line at `start` (at most [`LINE`] bytes on), or
