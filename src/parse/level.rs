@@ -127,7 +127,7 @@ const JSON_KEYS: [&str; 9] = [
 ];
 
 fn json_level(obj: &Members<'_>) -> Option<Level> {
-    for key in JSON_KEYS {
+    for &key in &JSON_KEYS {
         let value = if key == "log.level" {
             obj.get(key).or_else(|| obj.get("log")?.as_object()?.get("level"))
         } else {
@@ -152,32 +152,266 @@ fn json_level(obj: &Members<'_>) -> Option<Level> {
 /// a pino / bunyan number.
 fn value_level(v: Raw<'_>) -> Option<Level> {
     match v {
-        Raw::Str(s) => with_stripped(s.decode().as_bytes(), |b| spelling(b.trim_ascii())),
+        Raw::Str(s) => {
+            let s = s.decode();
+            let b = s.as_bytes();
+            // The longest spelling is 13 bytes: a longer value is one only
+            // with blanks or colour codes around it.
+            if b.len() <= 16 && !b.contains(&0x1b) {
+                return spelling(b.trim_ascii());
+            }
+            with_stripped(b, |b| spelling(b.trim_ascii()))
+        }
         Raw::Num(_) => v.as_u64().and_then(Level::from_number),
         _ => None,
     }
 }
 
-/// The spelling table of SCHEMA.md, any case.
+/// A spelling of SCHEMA.md's table, any case.
 fn spelling(word: &[u8]) -> Option<Level> {
-    let mut buf = [0u8; 13];
-    if word.len() < 3 || word.len() > buf.len() {
-        return None;
+    match lookup(word) {
+        Word::Level(level) => Some(level),
+        _ => None,
     }
-    for (d, s) in buf.iter_mut().zip(word) {
-        *d = s.to_ascii_lowercase();
+}
+
+// ---------------------------------------------------------------------------
+// The word table: level spellings and the words headers hold that are
+// skipped, found by one hash lookup instead of a compare per spelling.
+
+/// What a word of the header is to the lexer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Word {
+    /// None of the tables' words.
+    Other,
+    /// A word headers hold that is neither a level nor prose: month and
+    /// day names, AM/PM, time zones, the CRI stream, the Node Lambda
+    /// runtime's `undefined` request id, PHP's `PHP Warning:`, `npm WARN` /
+    /// `npm ERR!`.
+    Skip,
+    /// A spelling of SCHEMA.md's level table.
+    Level(Level),
+}
+
+/// SCHEMA.md's level table.
+const SPELLINGS: [(&str, Level); 32] = [
+    ("trace", Level::Trace),
+    ("trc", Level::Trace),
+    ("trce", Level::Trace),
+    ("vrb", Level::Trace),
+    ("verbose", Level::Trace),
+    ("finest", Level::Trace),
+    ("finer", Level::Trace),
+    ("debug", Level::Debug),
+    ("dbg", Level::Debug),
+    ("dbug", Level::Debug),
+    ("fine", Level::Debug),
+    ("info", Level::Info),
+    ("inf", Level::Info),
+    ("information", Level::Info),
+    ("informational", Level::Info),
+    ("notice", Level::Info),
+    ("warn", Level::Warn),
+    ("warning", Level::Warn),
+    ("wrn", Level::Warn),
+    ("error", Level::Error),
+    ("err", Level::Error),
+    ("eror", Level::Error),
+    ("fail", Level::Error),
+    ("severe", Level::Error),
+    ("fatal", Level::Fatal),
+    ("ftl", Level::Fatal),
+    ("crit", Level::Fatal),
+    ("critical", Level::Fatal),
+    ("emerg", Level::Fatal),
+    ("emergency", Level::Fatal),
+    ("alert", Level::Fatal),
+    ("panic", Level::Fatal),
+];
+
+/// The words [`Word::Skip`] stands for.
+const SKIP_WORDS: [&str; 41] = [
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
+    "sept",
+    "mon",
+    "tue",
+    "wed",
+    "thu",
+    "fri",
+    "sat",
+    "sun",
+    "am",
+    "pm",
+    "utc",
+    "gmt",
+    "z",
+    "est",
+    "edt",
+    "cst",
+    "cdt",
+    "mst",
+    "mdt",
+    "pst",
+    "pdt",
+    "cet",
+    "cest",
+    "bst",
+    "stdout",
+    "stderr",
+    "undefined",
+    "php",
+    "npm",
+];
+
+/// Bytes of a word that its key holds; longer words are none of the tables'.
+const KEY_LEN: usize = 16;
+
+/// A word of at most [`KEY_LEN`] bytes in ASCII lower case, as one
+/// little-endian number: what the table compares.
+const fn key(w: &[u8]) -> u128 {
+    let mut k = 0u128;
+    let mut i = 0;
+    while i < w.len() {
+        k |= (w[i].to_ascii_lowercase() as u128) << (8 * i);
+        i += 1;
     }
-    Some(match &buf[..word.len()] {
-        b"trace" | b"trc" | b"trce" | b"vrb" | b"verbose" | b"finest" | b"finer" => Level::Trace,
-        b"debug" | b"dbg" | b"dbug" | b"fine" => Level::Debug,
-        b"info" | b"inf" | b"information" | b"informational" | b"notice" => Level::Info,
-        b"warn" | b"warning" | b"wrn" => Level::Warn,
-        b"error" | b"err" | b"eror" | b"fail" | b"severe" => Level::Error,
-        b"fatal" | b"ftl" | b"crit" | b"critical" | b"emerg" | b"emergency" | b"alert" | b"panic" => {
-            Level::Fatal
+    k
+}
+
+/// log2 of the number of slots of [`SLOTS`].
+const SLOT_BITS: u32 = 9;
+
+/// A key's slot: a multiplicative hash whose multiplier was picked (by a
+/// search over random odd numbers) so that the 73 words fall in distinct
+/// slots; [`SLOTS`] is built at compile time and fails to build if two
+/// collide.
+const fn slot(key: u128) -> usize {
+    let lo = key as u64;
+    let hi = (key >> 64) as u64;
+    let x = lo ^ hi.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (x.wrapping_mul(0x7DC7_C39E_64B6_53C5) >> (64 - SLOT_BITS)) as usize
+}
+
+/// A word of the table: its key, its length (a key alone does not tell
+/// `inf` from `inf\0`), and what it is.
+#[derive(Clone, Copy)]
+struct Entry {
+    key: u128,
+    len: u8,
+    word: Word,
+}
+
+/// The table's words; entry 0 is the empty slot, which no word matches.
+const ENTRIES: [Entry; 1 + SPELLINGS.len() + SKIP_WORDS.len()] = {
+    let mut t = [Entry {
+        key: 0,
+        len: u8::MAX,
+        word: Word::Other,
+    }; 1 + SPELLINGS.len() + SKIP_WORDS.len()];
+    let mut i = 0;
+    while i < SPELLINGS.len() {
+        let w = SPELLINGS[i].0.as_bytes();
+        t[1 + i] = Entry {
+            key: key(w),
+            len: w.len() as u8,
+            word: Word::Level(SPELLINGS[i].1),
+        };
+        i += 1;
+    }
+    let mut j = 0;
+    while j < SKIP_WORDS.len() {
+        let w = SKIP_WORDS[j].as_bytes();
+        t[1 + i + j] = Entry {
+            key: key(w),
+            len: w.len() as u8,
+            word: Word::Skip,
+        };
+        j += 1;
+    }
+    t
+};
+
+/// Slot → index into [`ENTRIES`] (0: no word).
+const SLOTS: [u8; 1 << SLOT_BITS] = {
+    let mut s = [0u8; 1 << SLOT_BITS];
+    let mut i = 1;
+    while i < ENTRIES.len() {
+        let k = slot(ENTRIES[i].key);
+        assert!(s[k] == 0, "two words share a slot: pick another multiplier");
+        s[k] = i as u8;
+        i += 1;
+    }
+    s
+};
+
+/// What `w` (any bytes, any case) is in the word table.
+fn lookup(w: &[u8]) -> Word {
+    if w.len() > KEY_LEN {
+        return Word::Other;
+    }
+    // Two 64-bit halves: cheaper shifts than a 128-bit one per byte.
+    let half = |bytes: &[u8]| bytes.iter().rev().fold(0u64, |k, &c| k << 8 | u64::from(c));
+    let (lo, hi) = w.split_at(w.len().min(8));
+    let k = u128::from(half(lo)) | u128::from(half(hi)) << 64;
+    find(to_lower(k), w.len())
+}
+
+/// [`lookup`] of `b[i..i + n]`: one load of the 16 bytes at `i` when the
+/// text has them, the bytes past the word masked off.
+fn lookup_at(b: &[u8], i: usize, n: usize) -> Word {
+    if n > KEY_LEN {
+        return Word::Other;
+    }
+    match b
+        .get(i..i + KEY_LEN)
+        .and_then(|c| <[u8; KEY_LEN]>::try_from(c).ok())
+    {
+        Some(chunk) => {
+            let mask = if n == KEY_LEN {
+                u128::MAX
+            } else {
+                (1u128 << (8 * n)) - 1
+            };
+            find(to_lower(u128::from_le_bytes(chunk) & mask), n)
         }
-        _ => return None,
-    })
+        None => lookup(&b[i..i + n]),
+    }
+}
+
+/// The entry of key `k` of a word of `n` bytes.
+fn find(k: u128, n: usize) -> Word {
+    let e = &ENTRIES[usize::from(SLOTS[slot(k)])];
+    if e.key == k && usize::from(e.len) == n {
+        e.word
+    } else {
+        Word::Other
+    }
+}
+
+/// [`u8::to_ascii_lowercase`] of each byte of `x` at once: a byte is a
+/// capital when its high bit is clear and its low seven bits are at least
+/// `A` and at most `Z`, which two additions tell in the high bits (no
+/// carry crosses a byte: the low seven bits plus at most 0x3F stay below
+/// 0x100).
+const fn to_lower(x: u128) -> u128 {
+    const ONES: u128 = u128::MAX / 0xFF;
+    const HIGH: u128 = ONES * 0x80;
+    let low7 = x & !HIGH;
+    let at_least_a = low7 + ONES * (0x80 - b'A' as u128);
+    let above_z = low7 + ONES * (0x80 - b'Z' as u128 - 1);
+    let capital = at_least_a & !above_z & !x & HIGH;
+    x | (capital >> 2)
 }
 
 // ---------------------------------------------------------------------------
@@ -224,6 +458,11 @@ fn with_stripped<R>(raw: &[u8], f: impl FnOnce(&[u8]) -> R) -> R {
 /// sequences and read again. Up to that ESC the two texts are the same, so
 /// the result is too.
 fn header_level(message: &[u8]) -> Option<Level> {
+    // JSON lines first: they are many, and [`header_of`] would find the
+    // same at once, its blank and BOM skips having nothing to skip.
+    if message.first() == Some(&b'{') && starts_json_object(message) {
+        return None;
+    }
     let raw = &message[..message.len().min(WINDOW)];
     header_of(raw).unwrap_or_else(|EscapeSeen| with_stripped(raw, |text| header_of(text).ok().flatten()))
 }
@@ -237,27 +476,41 @@ fn header_of(text: &[u8]) -> Result<Option<Level>, EscapeSeen> {
     // Blank lines and rule lines (`-----`, Flask 0.x debug blocks) are
     // not headers: the header is on the first line with content.
     for _ in 0..3 {
-        start = skip_blank(text, start);
+        start = skip_class(text, start, text.len(), BLANK);
         if text[start..].starts_with(b"\xEF\xBB\xBF") {
             start += 3;
         }
         if starts_json_object(&text[start..]) {
             return Ok(None);
         }
+        if let Some(level) = quick(text, start) {
+            return Ok(level);
+        }
         let end = line_end(text, start)?;
-        let rule = |c: &u8| {
-            matches!(
-                c,
-                b'-' | b'=' | b'*' | b'_' | b'~' | b'#' | b'+' | b' ' | b'\t' | b'\r'
-            )
-        };
-        if end > start && text[start..end].iter().all(rule) {
+        if end > start && rule_end(text, start, end) == end {
             start = end;
             continue;
         }
         return Ok(line_level(text, start, end));
     }
     Ok(None)
+}
+
+/// Past the rule bytes of `b[start..end]`. Rule lines are mostly one byte
+/// repeated (`-----…`): runs of it are passed eight bytes at a time, the
+/// rest byte by byte.
+fn rule_end(b: &[u8], start: usize, end: usize) -> usize {
+    let mut i = start;
+    if CLASS[usize::from(b[start])] & RULE != 0 {
+        let run = u64::from_ne_bytes([b[start]; 8]);
+        while let Some(chunk) = b[..end].get(i..i + 8).and_then(|c| <[u8; 8]>::try_from(c).ok()) {
+            if u64::from_ne_bytes(chunk) != run {
+                break;
+            }
+            i += 8;
+        }
+    }
+    skip_class(b, i, end, RULE)
 }
 
 /// A line that opens with `{` and then `"` (blanks between) is a JSON
@@ -276,11 +529,97 @@ fn starts_json_object(b: &[u8]) -> bool {
     k.is_some_and(|k| rest[k] == b'"')
 }
 
-fn skip_blank(b: &[u8], mut i: usize) -> usize {
-    while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\r' | b'\n') {
-        i += 1;
+/// The header of the line at `start` when its first items decide it
+/// before a line end or an ESC: `None` when they do not (the full lexer
+/// then reads the line).
+///
+/// Most headers are decided by a few items at the start of the line: a
+/// word (`WARN:`, `Like processed.`), a timestamp, a bracket group
+/// (`2024-… [Info]`, `[INFO]\t`), a quote. This reads those items as
+/// [`line_level`] and [`scan`] do, with the same functions, but before the
+/// line's end is searched for: it gives up (`None`) on anything else, at
+/// the end of the line's [`LINE`] bytes, and on every byte that is a line
+/// end or an ESC. So every byte it reads is one the full lexer reads too,
+/// before the line's end and before any ESC, where the raw and the
+/// stripped texts agree: the answer is the full lexer's. (None of the
+/// items it takes starts a rule line, a syslog `<PRI>`, or a Ruby or glog
+/// letter: [`line_level`]'s other paths have nothing to say.)
+fn quick(b: &[u8], start: usize) -> Option<Option<Level>> {
+    let limit = b.len().min(start + LINE);
+    let mut i = start;
+    for _ in 0..4 {
+        let c = *b.get(i).filter(|_| i < limit)?;
+        match c {
+            b'0'..=b'9' => {
+                let r = numeric(b, i, limit);
+                // Where `numeric` stops without looking further on (a
+                // separator it stops at had it read the next bytes).
+                let &stop = b.get(r).filter(|_| r < limit)?;
+                if matches!(
+                    stop,
+                    b'-' | b'/' | b':' | b'.' | b',' | b'+' | b'#' | b'_' | b'\n' | 0x1b
+                ) {
+                    return None;
+                }
+                i = r;
+            }
+            b'[' => {
+                let content = i + 1;
+                let hay = b.get(content..limit.min(content + MAX_GROUP))?;
+                // The close, before any line end or ESC.
+                let k = close_or_stop(hay)?;
+                if hay[k] != b']' {
+                    return None;
+                }
+                let (level, after) = group(b, i, content + k + 1)?;
+                if level.is_some() {
+                    return Some(level);
+                }
+                i = after;
+            }
+            b'"' => return Some(None),
+            _ if CLASS[usize::from(c)] & ALPHA != 0 => return quick_word(b, i, limit),
+            _ => return None,
+        }
+        i = skip_class(b, i, limit, SEP);
     }
-    i
+    None
+}
+
+/// The first `]`, line end or ESC in `hay`: a plain loop over the first
+/// bytes, where `[INFO]` closes, then one memchr3 call (cheaper than the
+/// loop over a long group such as `[25/Nov/2024 10:03:22]`).
+fn close_or_stop(hay: &[u8]) -> Option<usize> {
+    let head = hay.len().min(8);
+    match hay[..head].iter().position(|&x| matches!(x, b']' | b'\n' | 0x1b)) {
+        Some(k) => Some(k),
+        None => memchr::memchr3(b']', b'\n', 0x1b, &hay[head..]).map(|k| head + k),
+    }
+}
+
+/// [`word`] on a word of letters at `b[i]`, for [`quick`]: a level word in
+/// capitals or followed by `:`, tab or `|` (`WARN: …`), or a plain word
+/// followed by one space and then not a column (`Like processed.`); `None`
+/// for any other (the full lexer reads it).
+fn quick_word(b: &[u8], i: usize, limit: usize) -> Option<Option<Level>> {
+    let (t, all) = token(b, i, limit);
+    let &next = b.get(t).filter(|_| t < limit)?;
+    if all & ALPHA == 0 || t - i < 2 {
+        return None;
+    }
+    match lookup_at(b, i, t - i) {
+        Word::Level(level) => {
+            let strong = all & UPPER != 0 || matches!(next, b':' | b'\t' | b'|');
+            let bounded = b" \t\r:])|,/>;!".contains(&next) || (next == b'[' && all & UPPER != 0);
+            (strong && bounded).then_some(Some(level))
+        }
+        Word::Other if next == b' ' => {
+            let &after = b.get(t + 1).filter(|_| t + 1 < limit)?;
+            // Not a column (`word  x`, `word - x`, `word | x`): prose.
+            (!matches!(after, b' ' | b'-' | b'|' | b'\n' | 0x1b)).then_some(None)
+        }
+        _ => None,
+    }
 }
 
 /// The end of the line at `start` (at most [`LINE`] bytes on), or
@@ -315,11 +654,16 @@ fn line_level(b: &[u8], mut start: usize, end: usize) -> Option<Level> {
         };
         start += close + 2;
     }
-    if let Some(level) = ruby_logger(&b[start..end]) {
-        return level;
-    }
-    if let Some(level) = klog(&b[start..end]) {
-        return Some(level);
+    // Ruby's and glog's letters are all one of these: one compare spares
+    // most lines both checks.
+    let line = &b[start..end];
+    if matches!(line.first(), Some(b'A' | b'D' | b'E' | b'F' | b'I' | b'U' | b'W')) {
+        if let Some(level) = ruby_logger(line) {
+            return level;
+        }
+        if let Some(level) = klog(line) {
+            return Some(level);
+        }
     }
     scan(b, start, end, false).or(pri)
 }
@@ -365,99 +709,155 @@ fn klog(b: &[u8]) -> Option<Level> {
 fn scan(b: &[u8], mut i: usize, end: usize, in_group: bool) -> Option<Level> {
     let mut unknown = 0u8;
     for _ in 0..MAX_ITEMS {
-        i = skip_separators(b, i, end);
+        i = skip_class(b, i, end, SEP);
         if i >= end {
             return None;
         }
-        match b[i] {
-            open @ (b'[' | b'(' | b'<' | b'{') => {
+        let c = b[i];
+        match c {
+            b'[' | b'(' | b'<' | b'{' => {
                 if in_group {
                     return None;
                 }
-                let close = match open {
-                    b'[' => b']',
-                    b'(' => b')',
-                    b'<' => b'>',
-                    _ => b'}',
-                };
-                let content = i + 1;
-                let limit = end.min(content + MAX_GROUP);
-                let j = content + memchr::memchr(close, &b[content..limit])?;
-                if open == b'{' && matches!(b[content..j].trim_ascii_start().first(), None | Some(b'"')) {
-                    // A JSON object: the header is over.
-                    return None;
+                let (level, after) = group(b, i, end)?;
+                if level.is_some() {
+                    return level;
                 }
-                if let Some(level) = scan(b, content, j, true) {
-                    return Some(level);
-                }
-                i = j + 1;
+                i = after;
             }
             b'0'..=b'9' => i = numeric(b, i, end),
             b'+' if i + 1 < end && b[i + 1].is_ascii_digit() => i = numeric(b, i + 1, end),
-            c if c.is_ascii_alphabetic() || c == b'_' || c == b'@' => {
-                let tok_end = ident_end(b, i, end);
-                let tok = &b[i..tok_end];
-                let next = (tok_end < end).then(|| b[tok_end]);
-                if next == Some(b'=') {
-                    let (value, after) = logfmt_value(b, tok_end + 1, end);
-                    if is_level_key(tok)
-                        && let Some(level) = spelling(value)
-                    {
-                        return Some(level);
-                    }
-                    i = after;
-                    continue;
-                }
-                if tok.len() == 1
-                    && let Some(level) = letter_level(b, tok[0], tok_end, end, in_group)
-                {
-                    return Some(level);
-                }
-                if tok.iter().all(u8::is_ascii_alphabetic) {
-                    if let Some(level) = spelling(tok) {
-                        let upper = tok.iter().all(u8::is_ascii_uppercase);
-                        let strong = in_group
-                            || upper
-                            || matches!(next, Some(b':' | b'\t' | b'|'))
-                            || column_follows(b, tok_end, end)
-                            || error_header_follows(b, tok_end, end);
-                        let bounded = match next {
-                            None => true,
-                            Some(b'[') => upper,
-                            Some(c) => b" \t\r:])|,/>;!".contains(&c),
-                        };
-                        return (strong && bounded).then_some(level);
-                    }
-                    if skip_word(tok) {
-                        i = tok_end;
-                        continue;
-                    }
-                    let lower = tok.iter().all(u8::is_ascii_lowercase);
-                    let header_like = tok.len() == 1
-                        || column_follows(b, tok_end, end)
-                        || matches!(next, Some(b'[' | b'('))
-                        || (next == Some(b':') && (in_group || lower));
-                    if !header_like {
+            _ if CLASS[usize::from(c)] & WORD_START != 0 => match word(b, i, end, in_group) {
+                Step::Found(level) => return Some(level),
+                Step::Stop => return None,
+                Step::Skip(after) => i = after,
+                Step::Unknown(after) => {
+                    unknown += 1;
+                    if unknown > MAX_UNKNOWN {
                         return None;
                     }
-                } else if is_hex_id(tok) {
-                    i = tok_end;
-                    continue;
-                } else if next == Some(b':')
-                    && let Some(level) = channel_level(tok)
-                {
-                    return Some(level);
+                    i = after;
                 }
-                unknown += 1;
-                if unknown > MAX_UNKNOWN {
-                    return None;
-                }
-                i = tok_end;
-            }
+            },
             _ => return None,
         }
     }
     None
+}
+
+/// The bracket group opening at `b[open]`: its level, and where the header
+/// goes on after it; `None` when it does not close within [`MAX_GROUP`]
+/// bytes or is a JSON object (the header is over either way).
+fn group(b: &[u8], open: usize, end: usize) -> Option<(Option<Level>, usize)> {
+    let close = match b[open] {
+        b'[' => b']',
+        b'(' => b')',
+        b'<' => b'>',
+        _ => b'}',
+    };
+    let content = open + 1;
+    let limit = end.min(content + MAX_GROUP);
+    let j = content + find_byte(close, &b[content..limit])?;
+    if close == b'}' && matches!(b[content..j].trim_ascii_start().first(), None | Some(b'"')) {
+        // A JSON object: the header is over.
+        return None;
+    }
+    // The usual group, one level word and nothing else (`[INFO]`,
+    // `[Warn]`): what `scan` would find, with none of its setup.
+    let (tok_end, all) = token(b, content, j);
+    if tok_end == j
+        && j > content
+        && all & ALPHA != 0
+        && let Word::Level(level) = lookup_at(b, content, j - content)
+    {
+        return Some((Some(level), j + 1));
+    }
+    Some((scan(b, content, j, true), j + 1))
+}
+
+/// The first `c` in `hay`: a plain loop over the first bytes, where most
+/// groups close (`[INFO]`), as it costs less there than a memchr call.
+fn find_byte(c: u8, hay: &[u8]) -> Option<usize> {
+    let head = hay.len().min(24);
+    match hay[..head].iter().position(|&x| x == c) {
+        Some(k) => Some(k),
+        None => memchr::memchr(c, &hay[head..]).map(|k| head + k),
+    }
+}
+
+/// What the lexer does after a word.
+enum Step {
+    /// The header states this level.
+    Found(Level),
+    /// The header is over (prose), with no level.
+    Stop,
+    /// A known header word (a date, zone, id, `key=value`): go on at this
+    /// offset.
+    Skip(usize),
+    /// An unknown header-like word: go on at this offset, counting it.
+    Unknown(usize),
+}
+
+/// The word starting at `b[i]` (a letter, `_` or `@`).
+fn word(b: &[u8], i: usize, end: usize, in_group: bool) -> Step {
+    let (tok_end, all) = token(b, i, end);
+    let tok = &b[i..tok_end];
+    let next = (tok_end < end).then(|| b[tok_end]);
+    if next == Some(b'=') {
+        let (value, after) = logfmt_value(b, tok_end + 1, end);
+        if is_level_key(tok)
+            && let Some(level) = spelling(value)
+        {
+            return Step::Found(level);
+        }
+        return Step::Skip(after);
+    }
+    if tok.len() == 1
+        && let Some(level) = letter_level(b, tok[0], tok_end, end, in_group)
+    {
+        return Step::Found(level);
+    }
+    if all & ALPHA != 0 {
+        match lookup_at(b, i, tok.len()) {
+            Word::Level(level) => {
+                let upper = all & UPPER != 0;
+                let strong = in_group
+                    || upper
+                    || matches!(next, Some(b':' | b'\t' | b'|'))
+                    || column_follows(b, tok_end, end)
+                    || error_header_follows(b, tok_end, end);
+                let bounded = match next {
+                    None => true,
+                    Some(b'[') => upper,
+                    Some(c) => b" \t\r:])|,/>;!".contains(&c),
+                };
+                return if strong && bounded {
+                    Step::Found(level)
+                } else {
+                    Step::Stop
+                };
+            }
+            Word::Skip => return Step::Skip(tok_end),
+            Word::Other => {
+                let lower = all & LOWER != 0;
+                let header_like = tok.len() == 1
+                    || column_follows(b, tok_end, end)
+                    || matches!(next, Some(b'[' | b'('))
+                    || (next == Some(b':') && (in_group || lower));
+                if !header_like {
+                    return Step::Stop;
+                }
+            }
+        }
+    } else if all & HEX != 0 && tok.len() >= 8 {
+        // A request id, uuid or hex id.
+        return Step::Skip(tok_end);
+    } else if next == Some(b':')
+        && let Some(level) = channel_level(tok)
+    {
+        return Step::Found(level);
+    }
+    Step::Unknown(tok_end)
 }
 
 /// A single letter that some formats define as the level: the CloudWatch
@@ -502,14 +902,37 @@ fn channel_level(tok: &[u8]) -> Option<Level> {
 }
 
 /// Byte classes of the lexer, one table lookup per byte.
-const SEP: u8 = 1;
-const IDENT: u8 = 2;
-const CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
+/// Separators between header fields: ` \t\r-|:,;>*#=~.`
+const SEP: u16 = 1;
+/// Bytes of an identifier-like token: letters, digits, `_ . $ @ -`.
+const IDENT: u16 = 1 << 1;
+/// ASCII letters. A token's classes are and-ed ([`token`]), so this bit
+/// then says "all letters", and the next two "all capitals" / "all lower
+/// case".
+const ALPHA: u16 = 1 << 2;
+const UPPER: u16 = 1 << 3;
+const LOWER: u16 = 1 << 4;
+/// Hex digits and `-` (request ids, uuids).
+const HEX: u16 = 1 << 5;
+/// What may start a word: letters, `_`, `@`.
+const WORD_START: u16 = 1 << 6;
+/// Blanks before the header line: ` \t\r\n`.
+const BLANK: u16 = 1 << 7;
+/// What rule lines (`-----`, `=====`) are made of: `-=*_~#+ \t\r`.
+const RULE: u16 = 1 << 8;
+
+const CLASS: [u16; 256] = {
+    let mut t = [0u16; 256];
     let seps = b" \t\r-|:,;>*#=~.";
     let mut k = 0;
     while k < seps.len() {
         t[seps[k] as usize] |= SEP;
+        k += 1;
+    }
+    let rule = b"-=*_~#+ \t\r";
+    let mut k = 0;
+    while k < rule.len() {
+        t[rule[k] as usize] |= RULE;
         k += 1;
     }
     let mut c = 0;
@@ -518,42 +941,73 @@ const CLASS: [u8; 256] = {
         if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'$' | b'@' | b'-') {
             t[c] |= IDENT;
         }
+        if b.is_ascii_alphabetic() {
+            t[c] |= ALPHA | WORD_START;
+        }
+        if b.is_ascii_uppercase() {
+            t[c] |= UPPER;
+        }
+        if b.is_ascii_lowercase() {
+            t[c] |= LOWER;
+        }
+        if b.is_ascii_hexdigit() || b == b'-' {
+            t[c] |= HEX;
+        }
+        if matches!(b, b'_' | b'@') {
+            t[c] |= WORD_START;
+        }
+        if matches!(b, b' ' | b'\t' | b'\r' | b'\n') {
+            t[c] |= BLANK;
+        }
         c += 1;
     }
     t
 };
 
-/// Past blanks and the punctuation headers use between fields.
-fn skip_separators(b: &[u8], mut i: usize, end: usize) -> usize {
-    while i < end && CLASS[usize::from(b[i])] & SEP != 0 {
+/// Past the bytes of `b[i..end]` of class `class`.
+fn skip_class(b: &[u8], mut i: usize, end: usize, class: u16) -> usize {
+    while i < end && CLASS[usize::from(b[i])] & class != 0 {
         i += 1;
     }
     i
 }
 
-/// The end of an identifier-like token: letters, digits, `_ . $ @ -`.
-fn ident_end(b: &[u8], mut i: usize, end: usize) -> usize {
-    while i < end && CLASS[usize::from(b[i])] & IDENT != 0 {
+/// The end of the identifier-like token at `b[i]`, and the and of its
+/// bytes' classes (one pass tells whether it is all letters, capitals…).
+fn token(b: &[u8], mut i: usize, end: usize) -> (usize, u16) {
+    let mut all = u16::MAX;
+    while i < end {
+        let c = CLASS[usize::from(b[i])];
+        if c & IDENT == 0 {
+            break;
+        }
+        all &= c;
         i += 1;
     }
-    i
+    (i, all)
+}
+
+/// The end of an identifier-like token: letters, digits, `_ . $ @ -`.
+fn ident_end(b: &[u8], i: usize, end: usize) -> usize {
+    skip_class(b, i, end, IDENT)
 }
 
 /// Past a timestamp, date, time, number, IP address, pid (`7#7`) or an id
 /// that starts with a digit. Stops before `:` followed by a letter, so
 /// `10:01:02,123:WARNING:root` leaves `:WARNING:root`.
 fn numeric(b: &[u8], mut i: usize, end: usize) -> usize {
-    while i < end {
-        let c = b[i];
+    // Bounded once: each byte below costs one compare with the end.
+    let b = &b[..end];
+    i += date_prefix(b, i);
+    while let Some(&c) = b.get(i) {
         if c.is_ascii_digit() {
             i += 1;
             continue;
         }
-        let next = (i + 1 < end).then(|| b[i + 1]);
         match c {
             b'-' | b'/' | b':' | b'.' | b',' | b'+' | b'#' | b'_' => {
-                if next.is_some_and(|n| n.is_ascii_digit()) {
-                    i += 1;
+                if b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+                    i += 2;
                 } else if matches!(c, b'-' | b'/') && month_at(b, i + 1, end) {
                     // 25-Nov-2024, 25/Nov/2024
                     i += 4;
@@ -571,85 +1025,99 @@ fn numeric(b: &[u8], mut i: usize, end: usize) -> usize {
     i
 }
 
+/// How many bytes at `b[i]` the loop of [`numeric`] would walk one by one
+/// as a date `2024-11-25` (or `2024/11/25`), a date and time
+/// `2024-11-25T10:01`, or a time `10:01:02`, told from one load of 16
+/// bytes: every byte of these shapes is a digit, a separator followed by a
+/// digit, or a `T` after one. 0 for any other text (the loop reads it).
+fn date_prefix(b: &[u8], i: usize) -> usize {
+    /// 0x80 in each byte of a 16-byte word whose offset is in `at`.
+    const fn flags(at: &[usize]) -> u128 {
+        let mut m = 0u128;
+        let mut k = 0;
+        while k < at.len() {
+            m |= 0x80 << (8 * at[k]);
+            k += 1;
+        }
+        m
+    }
+    const DATE: u128 = flags(&[0, 1, 2, 3, 5, 6, 8, 9]);
+    const DATE_TIME: u128 = flags(&[0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15]);
+    const TIME: u128 = flags(&[0, 1, 3, 4, 6, 7]);
+    const ONES: u128 = u128::MAX / 0xFF;
+    const HIGH: u128 = ONES * 0x80;
+    // Each shape has a separator at offset 2 or 4: most other numbers
+    // (`10.0.1.23`, `200`) are let through at once.
+    let at = |k: usize| b.get(i + k).copied();
+    if !(at(2) == Some(b':') || matches!(at(4), Some(b'-' | b'/'))) {
+        return 0;
+    }
+    let Some(w) = b.get(i..i + 16).and_then(|c| <[u8; 16]>::try_from(c).ok()) else {
+        return short_time(b, i);
+    };
+    let x = u128::from_le_bytes(w);
+    // 0x80 in each byte that is a digit (as in `to_lower`, no carry
+    // crosses a byte).
+    let low7 = x & !HIGH;
+    let digits = (low7 + ONES * (0x80 - u128::from(b'0')))
+        & !(low7 + ONES * (0x80 - u128::from(b'9') - 1))
+        & !x
+        & HIGH;
+    let has = |m: u128| digits & m == m;
+    if has(DATE) && w[4] == w[7] && matches!(w[4], b'-' | b'/') {
+        return if w[10] == b'T' && w[13] == b':' && has(DATE_TIME) {
+            16
+        } else {
+            10
+        };
+    }
+    if has(TIME) && w[2] == b':' && w[5] == b':' {
+        return 8;
+    }
+    0
+}
+
+/// [`date_prefix`]'s time shape `10:01:02` near the end of the text
+/// (fewer than 16 bytes left, as in `[25/Nov/2024 10:03:22]`).
+fn short_time(b: &[u8], i: usize) -> usize {
+    match b.get(i..i + 8) {
+        Some(&[h0, h1, b':', m0, m1, b':', s0, s1])
+            if [h0, h1, m0, m1, s0, s1].iter().all(u8::is_ascii_digit) =>
+        {
+            8
+        }
+        _ => 0,
+    }
+}
+
 fn month_at(b: &[u8], i: usize, end: usize) -> bool {
     i + 3 <= end && is_month(&b[i..i + 3]) && (i + 3 == end || !b[i + 3].is_ascii_alphabetic())
 }
 
+/// A month's three letters, any case: one `match` on the lower-cased bytes.
 fn is_month(w: &[u8]) -> bool {
-    const MONTHS: [&[u8]; 12] = [
-        b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec",
-    ];
-    w.len() == 3 && MONTHS.iter().any(|m| m.eq_ignore_ascii_case(w))
-}
-
-/// Words headers hold that are neither levels nor prose: month and day
-/// names, AM/PM, time zones, the CRI stream, the Node Lambda runtime's
-/// `undefined` request id, PHP's `PHP Warning:`, `npm WARN` / `npm ERR!`.
-/// One lower-casing copy and one `match`, rather than a case-insensitive
-/// compare per word: most tokens it sees are none of these.
-fn skip_word(w: &[u8]) -> bool {
-    let mut buf = [0u8; 9];
-    let Some(lower) = lowered(w, &mut buf) else {
+    let &[a, b, c] = w else {
         return false;
     };
     matches!(
-        lower,
-        b"jan"
-            | b"feb"
-            | b"mar"
-            | b"apr"
-            | b"may"
-            | b"jun"
-            | b"jul"
-            | b"aug"
-            | b"sep"
-            | b"oct"
-            | b"nov"
-            | b"dec"
-            | b"sept"
-            | b"mon"
-            | b"tue"
-            | b"wed"
-            | b"thu"
-            | b"fri"
-            | b"sat"
-            | b"sun"
-            | b"am"
-            | b"pm"
-            | b"utc"
-            | b"gmt"
-            | b"z"
-            | b"est"
-            | b"edt"
-            | b"cst"
-            | b"cdt"
-            | b"mst"
-            | b"mdt"
-            | b"pst"
-            | b"pdt"
-            | b"cet"
-            | b"cest"
-            | b"bst"
-            | b"stdout"
-            | b"stderr"
-            | b"undefined"
-            | b"php"
-            | b"npm"
+        [
+            a.to_ascii_lowercase(),
+            b.to_ascii_lowercase(),
+            c.to_ascii_lowercase()
+        ],
+        [b'j', b'a', b'n']
+            | [b'f', b'e', b'b']
+            | [b'm', b'a', b'r']
+            | [b'a', b'p', b'r']
+            | [b'm', b'a', b'y']
+            | [b'j', b'u', b'n']
+            | [b'j', b'u', b'l']
+            | [b'a', b'u', b'g']
+            | [b's', b'e', b'p']
+            | [b'o', b'c', b't']
+            | [b'n', b'o', b'v']
+            | [b'd', b'e', b'c']
     )
-}
-
-/// `w` in ASCII lower case, copied into `buf`; `None` when it is longer.
-fn lowered<'b>(w: &[u8], buf: &'b mut [u8]) -> Option<&'b [u8]> {
-    let out = buf.get_mut(..w.len())?;
-    for (d, s) in out.iter_mut().zip(w) {
-        *d = s.to_ascii_lowercase();
-    }
-    Some(out)
-}
-
-/// A request id, uuid or hex id: hex digits and dashes, 8 or more.
-fn is_hex_id(t: &[u8]) -> bool {
-    t.len() >= 8 && t.iter().all(|c| c.is_ascii_hexdigit() || *c == b'-')
 }
 
 /// After a word at `j`: a tab, two or more spaces (a padded column), or

@@ -1,21 +1,99 @@
-//! The level detection as it was before its fast paths, for the
-//! differential tests in `reference_tests.rs`: the old versions of the
-//! functions the fast paths rewrote (the header line's search for its end
-//! and for ESC, and `skip_word`), verbatim, over the module's unchanged
-//! lexer. Do not optimise them.
+//! The level detection as it was before the one-pass lexer, for the
+//! differential tests in `reference_tests.rs`: a verbatim copy of the
+//! header lexer and the JSON path of `level.rs` at that point (itself
+//! proven equal, by the same tests, to the version before its fast paths).
+//! Do not optimise it: it is the oracle.
+#![allow(dead_code)]
 
-use super::{Level, is_month, json_level, line_level, skip_blank};
-use crate::parse::json::Members;
+use super::Level;
+use crate::parse::json::{Members, Raw};
 
-/// [`super::detect`] with the old header path.
+/// The level of a line: from its text header, else from its JSON members
+/// (see the module docs).
 pub fn detect(message: &str, json: Option<&Members<'_>>) -> Option<Level> {
     header_level(message.as_bytes()).or_else(|| json.and_then(json_level))
 }
+
+/// The JSON members that may hold the level, in SCHEMA.md's order.
+const JSON_KEYS: [&str; 9] = [
+    "level",
+    "levelname",
+    "severity",
+    "log.level",
+    "Level",
+    "LogLevel",
+    "@l",
+    "log_level",
+    "lvl",
+];
+
+fn json_level(obj: &Members<'_>) -> Option<Level> {
+    for key in JSON_KEYS {
+        let value = if key == "log.level" {
+            obj.get(key).or_else(|| obj.get("log")?.as_object()?.get("level"))
+        } else {
+            obj.get(key)
+        };
+        if let Some(level) = value.and_then(value_level) {
+            return Some(level);
+        }
+    }
+    // Serilog CLEF: "@l" is left out for Information.
+    if obj.contains_key("@t")
+        && (obj.contains_key("@mt") || obj.contains_key("@m"))
+        && !obj.contains_key("@l")
+    {
+        return Some(Level::Info);
+    }
+    // Docker / FireLens: the container's own line.
+    header_level(obj.get("log")?.as_str()?.as_bytes())
+}
+
+/// A level member's value: a spelling (colour codes and blanks ignored) or
+/// a pino / bunyan number.
+fn value_level(v: Raw<'_>) -> Option<Level> {
+    match v {
+        Raw::Str(s) => with_stripped(s.decode().as_bytes(), |b| spelling(b.trim_ascii())),
+        Raw::Num(_) => v.as_u64().and_then(Level::from_number),
+        _ => None,
+    }
+}
+
+/// The spelling table of SCHEMA.md, any case.
+pub fn spelling(word: &[u8]) -> Option<Level> {
+    let mut buf = [0u8; 13];
+    if word.len() < 3 || word.len() > buf.len() {
+        return None;
+    }
+    for (d, s) in buf.iter_mut().zip(word) {
+        *d = s.to_ascii_lowercase();
+    }
+    Some(match &buf[..word.len()] {
+        b"trace" | b"trc" | b"trce" | b"vrb" | b"verbose" | b"finest" | b"finer" => Level::Trace,
+        b"debug" | b"dbg" | b"dbug" | b"fine" => Level::Debug,
+        b"info" | b"inf" | b"information" | b"informational" | b"notice" => Level::Info,
+        b"warn" | b"warning" | b"wrn" => Level::Warn,
+        b"error" | b"err" | b"eror" | b"fail" | b"severe" => Level::Error,
+        b"fatal" | b"ftl" | b"crit" | b"critical" | b"emerg" | b"emergency" | b"alert" | b"panic" => {
+            Level::Fatal
+        }
+        _ => return None,
+    })
+}
+
+// ---------------------------------------------------------------------------
+// The header lexer.
 
 /// Raw bytes of the message looked at (colour codes included).
 const WINDOW: usize = 1024;
 /// Bytes of the header line looked at.
 const LINE: usize = 512;
+/// Items (tokens, groups, `key=value` pairs) read before giving up.
+const MAX_ITEMS: usize = 16;
+/// Unknown header-like words let through before the level.
+const MAX_UNKNOWN: u8 = 2;
+/// The longest bracket group read.
+const MAX_GROUP: usize = 200;
 
 /// Runs `f` over `raw` without its ANSI escape sequences; copies to a stack
 /// buffer only when `raw` holds an ESC.
@@ -40,72 +118,494 @@ fn with_stripped<R>(raw: &[u8], f: impl FnOnce(&[u8]) -> R) -> R {
 }
 
 /// The level the header of `message`'s first line states.
+///
+/// Most messages have no colour codes in the lines the lexer reads, so the
+/// raw text is read first, with one search per line for both its end and an
+/// ESC; only when an ESC shows up is the window copied without its escape
+/// sequences and read again. Up to that ESC the two texts are the same, so
+/// the result is too.
 fn header_level(message: &[u8]) -> Option<Level> {
-    with_stripped(message, |text| {
-        let mut start = 0;
-        // Blank lines and rule lines (`-----`, Flask 0.x debug blocks) are
-        // not headers: the header is on the first line with content.
-        for _ in 0..3 {
-            start = skip_blank(text, start);
-            if text[start..].starts_with(b"\xEF\xBB\xBF") {
-                start += 3;
-            }
-            let end = line_end(text, start);
-            let rule = |c: &u8| {
-                matches!(
-                    c,
-                    b'-' | b'=' | b'*' | b'_' | b'~' | b'#' | b'+' | b' ' | b'\t' | b'\r'
-                )
-            };
-            if end > start && text[start..end].iter().all(rule) {
-                start = end;
-                continue;
-            }
-            return line_level(text, start, end);
+    let raw = &message[..message.len().min(WINDOW)];
+    header_of(raw).unwrap_or_else(|EscapeSeen| with_stripped(raw, |text| header_of(text).ok().flatten()))
+}
+
+/// An ESC in the part of the text the header lexer reads.
+struct EscapeSeen;
+
+/// [`header_level`] on `text`, or [`EscapeSeen`].
+fn header_of(text: &[u8]) -> Result<Option<Level>, EscapeSeen> {
+    let mut start = 0;
+    // Blank lines and rule lines (`-----`, Flask 0.x debug blocks) are
+    // not headers: the header is on the first line with content.
+    for _ in 0..3 {
+        start = skip_blank(text, start);
+        if text[start..].starts_with(b"\xEF\xBB\xBF") {
+            start += 3;
         }
-        None
+        if starts_json_object(&text[start..]) {
+            return Ok(None);
+        }
+        let end = line_end(text, start)?;
+        let rule = |c: &u8| {
+            matches!(
+                c,
+                b'-' | b'=' | b'*' | b'_' | b'~' | b'#' | b'+' | b' ' | b'\t' | b'\r'
+            )
+        };
+        if end > start && text[start..end].iter().all(rule) {
+            start = end;
+            continue;
+        }
+        return Ok(line_level(text, start, end));
+    }
+    Ok(None)
+}
+
+/// A line that opens with `{` and then `"` (blanks between) is a JSON
+/// object: [`scan`] stops at it with no level whatever follows, so the
+/// line's end need not be searched for. Only a few blanks are looked past,
+/// none of them a line end or an ESC, so the answer is the one the full
+/// path gives on either the raw or the stripped text.
+fn starts_json_object(b: &[u8]) -> bool {
+    let Some((b'{', rest)) = b.split_first() else {
+        return false;
+    };
+    let k = rest
+        .iter()
+        .take(8)
+        .position(|&c| !matches!(c, b' ' | b'\t' | b'\r'));
+    k.is_some_and(|k| rest[k] == b'"')
+}
+
+fn skip_blank(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\r' | b'\n') {
+        i += 1;
+    }
+    i
+}
+
+/// The end of the line at `start` (at most [`LINE`] bytes on), or
+/// [`EscapeSeen`] when an ESC comes first.
+fn line_end(b: &[u8], start: usize) -> Result<usize, EscapeSeen> {
+    let limit = b.len().min(start + LINE);
+    match memchr::memchr2(b'\n', 0x1b, &b[start..limit]) {
+        None => Ok(limit),
+        Some(k) if b[start + k] == b'\n' => Ok(start + k),
+        Some(_) => Err(EscapeSeen),
+    }
+}
+
+/// The level of the header line `b[start..end]`.
+fn line_level(b: &[u8], mut start: usize, end: usize) -> Option<Level> {
+    // syslog <PRI>: the severity is its low three bits.
+    let mut pri = None;
+    if b.get(start) == Some(&b'<')
+        && let Some(close) = b[start + 1..end.min(start + 5)].iter().position(|&c| c == b'>')
+        && close > 0
+        && b[start + 1..start + 1 + close].iter().all(u8::is_ascii_digit)
+    {
+        let v = b[start + 1..start + 1 + close]
+            .iter()
+            .fold(0u32, |a, &c| a * 10 + u32::from(c - b'0'));
+        pri = match v % 8 {
+            0..=2 => Some(Level::Fatal),
+            3 => Some(Level::Error),
+            4 => Some(Level::Warn),
+            5 | 6 => Some(Level::Info),
+            _ => Some(Level::Debug),
+        };
+        start += close + 2;
+    }
+    if let Some(level) = ruby_logger(&b[start..end]) {
+        return level;
+    }
+    if let Some(level) = klog(&b[start..end]) {
+        return Some(level);
+    }
+    scan(b, start, end, false).or(pri)
+}
+
+/// Ruby `Logger`: `W, [2024-11-25T10:01:02.123456 #1]  WARN -- : msg`.
+/// `Some(None)` for `A` (ANY), which is no level.
+fn ruby_logger(b: &[u8]) -> Option<Option<Level>> {
+    if b.len() < 4 || &b[1..4] != b", [" {
+        return None;
+    }
+    Some(match b[0] {
+        b'D' => Some(Level::Debug),
+        b'I' => Some(Level::Info),
+        b'W' => Some(Level::Warn),
+        b'E' => Some(Level::Error),
+        b'F' => Some(Level::Fatal),
+        b'A' | b'U' => None,
+        _ => return None,
     })
 }
 
-fn line_end(b: &[u8], start: usize) -> usize {
-    let limit = b.len().min(start + LINE);
-    memchr::memchr(b'\n', &b[start..limit]).map_or(limit, |k| start + k)
+/// glog / klog: `I1125 10:01:02.123456       1 file.go:42] msg`.
+fn klog(b: &[u8]) -> Option<Level> {
+    if b.len() < 11 || !b[1..5].iter().all(u8::is_ascii_digit) || b[5] != b' ' {
+        return None;
+    }
+    if !(b[6].is_ascii_digit() && b[7].is_ascii_digit() && b[8] == b':') {
+        return None;
+    }
+    match b[0] {
+        b'D' => Some(Level::Debug),
+        b'I' => Some(Level::Info),
+        b'W' => Some(Level::Warn),
+        b'E' => Some(Level::Error),
+        b'F' => Some(Level::Fatal),
+        _ => None,
+    }
+}
+
+/// Reads header items of `b[i..end]` until a level, prose, or the item
+/// budget. `in_group`: the content of a bracket group, where any case of a
+/// whole-token spelling counts.
+fn scan(b: &[u8], mut i: usize, end: usize, in_group: bool) -> Option<Level> {
+    let mut unknown = 0u8;
+    for _ in 0..MAX_ITEMS {
+        i = skip_separators(b, i, end);
+        if i >= end {
+            return None;
+        }
+        match b[i] {
+            open @ (b'[' | b'(' | b'<' | b'{') => {
+                if in_group {
+                    return None;
+                }
+                let close = match open {
+                    b'[' => b']',
+                    b'(' => b')',
+                    b'<' => b'>',
+                    _ => b'}',
+                };
+                let content = i + 1;
+                let limit = end.min(content + MAX_GROUP);
+                let j = content + memchr::memchr(close, &b[content..limit])?;
+                if open == b'{' && matches!(b[content..j].trim_ascii_start().first(), None | Some(b'"')) {
+                    // A JSON object: the header is over.
+                    return None;
+                }
+                if let Some(level) = scan(b, content, j, true) {
+                    return Some(level);
+                }
+                i = j + 1;
+            }
+            b'0'..=b'9' => i = numeric(b, i, end),
+            b'+' if i + 1 < end && b[i + 1].is_ascii_digit() => i = numeric(b, i + 1, end),
+            c if c.is_ascii_alphabetic() || c == b'_' || c == b'@' => {
+                let tok_end = ident_end(b, i, end);
+                let tok = &b[i..tok_end];
+                let next = (tok_end < end).then(|| b[tok_end]);
+                if next == Some(b'=') {
+                    let (value, after) = logfmt_value(b, tok_end + 1, end);
+                    if is_level_key(tok)
+                        && let Some(level) = spelling(value)
+                    {
+                        return Some(level);
+                    }
+                    i = after;
+                    continue;
+                }
+                if tok.len() == 1
+                    && let Some(level) = letter_level(b, tok[0], tok_end, end, in_group)
+                {
+                    return Some(level);
+                }
+                if tok.iter().all(u8::is_ascii_alphabetic) {
+                    if let Some(level) = spelling(tok) {
+                        let upper = tok.iter().all(u8::is_ascii_uppercase);
+                        let strong = in_group
+                            || upper
+                            || matches!(next, Some(b':' | b'\t' | b'|'))
+                            || column_follows(b, tok_end, end)
+                            || error_header_follows(b, tok_end, end);
+                        let bounded = match next {
+                            None => true,
+                            Some(b'[') => upper,
+                            Some(c) => b" \t\r:])|,/>;!".contains(&c),
+                        };
+                        return (strong && bounded).then_some(level);
+                    }
+                    if skip_word(tok) {
+                        i = tok_end;
+                        continue;
+                    }
+                    let lower = tok.iter().all(u8::is_ascii_lowercase);
+                    let header_like = tok.len() == 1
+                        || column_follows(b, tok_end, end)
+                        || matches!(next, Some(b'[' | b'('))
+                        || (next == Some(b':') && (in_group || lower));
+                    if !header_like {
+                        return None;
+                    }
+                } else if is_hex_id(tok) {
+                    i = tok_end;
+                    continue;
+                } else if next == Some(b':')
+                    && let Some(level) = channel_level(tok)
+                {
+                    return Some(level);
+                }
+                unknown += 1;
+                if unknown > MAX_UNKNOWN {
+                    return None;
+                }
+                i = tok_end;
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// A single letter that some formats define as the level: the CloudWatch
+/// agent and Telegraf (`2024/11/25 10:01:02 E! [outputs.x] …`), and
+/// Tornado / Jupyter inside a group (`[W 241125 10:01:02 web:2239]`).
+fn letter_level(b: &[u8], letter: u8, tok_end: usize, end: usize, in_group: bool) -> Option<Level> {
+    let at = |k: usize| (k < end).then(|| b[k]);
+    let defined = match (at(tok_end), at(tok_end + 1)) {
+        (Some(b'!'), None | Some(b' ' | b'\t')) => true,
+        (Some(b' '), Some(d)) => in_group && d.is_ascii_digit(),
+        _ => false,
+    };
+    if !defined {
+        return None;
+    }
+    match letter {
+        b'D' => Some(Level::Debug),
+        b'I' => Some(Level::Info),
+        b'W' => Some(Level::Warn),
+        b'E' => Some(Level::Error),
+        b'C' | b'F' => Some(Level::Fatal),
+        _ => None,
+    }
+}
+
+/// ` error:` right after a level word: PHP's `Fatal error:` header
+/// (`PHP Fatal error:  Uncaught …`), where the level is two words.
+fn error_header_follows(b: &[u8], j: usize, end: usize) -> bool {
+    b.get(j..end.min(j + 7))
+        .is_some_and(|t| t.eq_ignore_ascii_case(b" error:"))
+}
+
+/// Monolog (PHP, Laravel, Symfony): `channel.LEVEL:` —
+/// `[2024-11-25 10:01:02] production.ERROR: msg`.
+fn channel_level(tok: &[u8]) -> Option<Level> {
+    let dot = tok.iter().rposition(|&c| c == b'.')?;
+    let name = &tok[dot + 1..];
+    if dot == 0 || !name.iter().all(u8::is_ascii_uppercase) {
+        return None;
+    }
+    spelling(name)
+}
+
+/// Byte classes of the lexer, one table lookup per byte.
+const SEP: u8 = 1;
+const IDENT: u8 = 2;
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let seps = b" \t\r-|:,;>*#=~.";
+    let mut k = 0;
+    while k < seps.len() {
+        t[seps[k] as usize] |= SEP;
+        k += 1;
+    }
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'$' | b'@' | b'-') {
+            t[c] |= IDENT;
+        }
+        c += 1;
+    }
+    t
+};
+
+/// Past blanks and the punctuation headers use between fields.
+fn skip_separators(b: &[u8], mut i: usize, end: usize) -> usize {
+    while i < end && CLASS[usize::from(b[i])] & SEP != 0 {
+        i += 1;
+    }
+    i
+}
+
+/// The end of an identifier-like token: letters, digits, `_ . $ @ -`.
+fn ident_end(b: &[u8], mut i: usize, end: usize) -> usize {
+    while i < end && CLASS[usize::from(b[i])] & IDENT != 0 {
+        i += 1;
+    }
+    i
+}
+
+/// Past a timestamp, date, time, number, IP address, pid (`7#7`) or an id
+/// that starts with a digit. Stops before `:` followed by a letter, so
+/// `10:01:02,123:WARNING:root` leaves `:WARNING:root`.
+fn numeric(b: &[u8], mut i: usize, end: usize) -> usize {
+    while i < end {
+        let c = b[i];
+        if c.is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let next = (i + 1 < end).then(|| b[i + 1]);
+        match c {
+            b'-' | b'/' | b':' | b'.' | b',' | b'+' | b'#' | b'_' => {
+                if next.is_some_and(|n| n.is_ascii_digit()) {
+                    i += 1;
+                } else if matches!(c, b'-' | b'/') && month_at(b, i + 1, end) {
+                    // 25-Nov-2024, 25/Nov/2024
+                    i += 4;
+                } else {
+                    break;
+                }
+            }
+            // 2024-11-25T10:01:02Z
+            b'T' | b'Z' if b[i - 1].is_ascii_digit() => i += 1,
+            // 10:01PM, 12ms, 4e53a6b0-… (an id that starts with a digit)
+            c if c.is_ascii_alphabetic() && b[i - 1].is_ascii_digit() => return ident_end(b, i, end),
+            _ => break,
+        }
+    }
+    i
+}
+
+fn month_at(b: &[u8], i: usize, end: usize) -> bool {
+    i + 3 <= end && is_month(&b[i..i + 3]) && (i + 3 == end || !b[i + 3].is_ascii_alphabetic())
+}
+
+fn is_month(w: &[u8]) -> bool {
+    const MONTHS: [&[u8]; 12] = [
+        b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec",
+    ];
+    w.len() == 3 && MONTHS.iter().any(|m| m.eq_ignore_ascii_case(w))
 }
 
 /// Words headers hold that are neither levels nor prose: month and day
 /// names, AM/PM, time zones, the CRI stream, the Node Lambda runtime's
 /// `undefined` request id, PHP's `PHP Warning:`, `npm WARN` / `npm ERR!`.
+/// One lower-casing copy and one `match`, rather than a case-insensitive
+/// compare per word: most tokens it sees are none of these.
 pub fn skip_word(w: &[u8]) -> bool {
-    const WORDS: [&[u8]; 29] = [
-        b"sept",
-        b"mon",
-        b"tue",
-        b"wed",
-        b"thu",
-        b"fri",
-        b"sat",
-        b"sun",
-        b"am",
-        b"pm",
-        b"utc",
-        b"gmt",
-        b"z",
-        b"est",
-        b"edt",
-        b"cst",
-        b"cdt",
-        b"mst",
-        b"mdt",
-        b"pst",
-        b"pdt",
-        b"cet",
-        b"cest",
-        b"bst",
-        b"stdout",
-        b"stderr",
-        b"undefined",
-        b"php",
-        b"npm",
+    let mut buf = [0u8; 9];
+    let Some(lower) = lowered(w, &mut buf) else {
+        return false;
+    };
+    matches!(
+        lower,
+        b"jan"
+            | b"feb"
+            | b"mar"
+            | b"apr"
+            | b"may"
+            | b"jun"
+            | b"jul"
+            | b"aug"
+            | b"sep"
+            | b"oct"
+            | b"nov"
+            | b"dec"
+            | b"sept"
+            | b"mon"
+            | b"tue"
+            | b"wed"
+            | b"thu"
+            | b"fri"
+            | b"sat"
+            | b"sun"
+            | b"am"
+            | b"pm"
+            | b"utc"
+            | b"gmt"
+            | b"z"
+            | b"est"
+            | b"edt"
+            | b"cst"
+            | b"cdt"
+            | b"mst"
+            | b"mdt"
+            | b"pst"
+            | b"pdt"
+            | b"cet"
+            | b"cest"
+            | b"bst"
+            | b"stdout"
+            | b"stderr"
+            | b"undefined"
+            | b"php"
+            | b"npm"
+    )
+}
+
+/// `w` in ASCII lower case, copied into `buf`; `None` when it is longer.
+fn lowered<'b>(w: &[u8], buf: &'b mut [u8]) -> Option<&'b [u8]> {
+    let out = buf.get_mut(..w.len())?;
+    for (d, s) in out.iter_mut().zip(w) {
+        *d = s.to_ascii_lowercase();
+    }
+    Some(out)
+}
+
+/// A request id, uuid or hex id: hex digits and dashes, 8 or more.
+fn is_hex_id(t: &[u8]) -> bool {
+    t.len() >= 8 && t.iter().all(|c| c.is_ascii_hexdigit() || *c == b'-')
+}
+
+/// After a word at `j`: a tab, two or more spaces (a padded column), or
+/// ` - ` / ` | ` / ` -- ` between fields.
+fn column_follows(b: &[u8], j: usize, end: usize) -> bool {
+    if j >= end {
+        return false;
+    }
+    if b[j] == b'\t' {
+        return true;
+    }
+    let mut k = j;
+    while k < end && b[k] == b' ' {
+        k += 1;
+    }
+    match k - j {
+        0 => false,
+        1 => k + 1 < end && matches!(b[k], b'-' | b'|') && matches!(b[k + 1], b' ' | b'-' | b'|'),
+        _ => true,
+    }
+}
+
+/// logfmt keys that name the level.
+fn is_level_key(k: &[u8]) -> bool {
+    const KEYS: [&[u8]; 8] = [
+        b"level",
+        b"lvl",
+        b"severity",
+        b"loglevel",
+        b"log_level",
+        b"log.level",
+        b"levelname",
+        b"@l",
     ];
-    is_month(w) || WORDS.iter().any(|k| k.eq_ignore_ascii_case(w))
+    KEYS.iter().any(|key| key.eq_ignore_ascii_case(k))
+}
+
+/// A logfmt value at `i` (quoted in `"` or `'` with `\` escapes, or bare
+/// to the next blank), and where the pair ends.
+fn logfmt_value(b: &[u8], i: usize, end: usize) -> (&[u8], usize) {
+    if i < end && matches!(b[i], b'"' | b'\'') {
+        let quote = b[i];
+        let mut k = i + 1;
+        while k < end {
+            match b[k] {
+                b'\\' => k += 2,
+                c if c == quote => return (&b[i + 1..k], k + 1),
+                _ => k += 1,
+            }
+        }
+        return (&b[(i + 1).min(end)..end], end);
+    }
+    let mut k = i;
+    while k < end && !matches!(b[k], b' ' | b'\t' | b'\r') {
+        k += 1;
+    }
+    (&b[i.min(end)..k], k)
 }

@@ -296,6 +296,37 @@ proptest! {
             "[a-zA-Z0-9_.$@-]{0,12}",
         ]
     ) {
-        prop_assert_eq!(super::skip_word(word.as_bytes()), reference::skip_word(word.as_bytes()), "{:?}", word);
+        prop_assert_eq!(super::lookup(word.as_bytes()) == super::Word::Skip, reference::skip_word(word.as_bytes()), "{:?}", word);
     }
+}
+
+/// Every message of the fixture deliveries (`fixtures/deliveries`), as the
+/// pipeline decodes them, and each of their lines.
+#[test]
+fn equals_the_reference_on_every_fixture_delivery_line() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/deliveries");
+    let mut wrong = Vec::new();
+    let mut events = 0;
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    for path in files {
+        let bytes = std::fs::read(&path).unwrap();
+        let Ok(d) = crate::decode::decode_event(&bytes, crate::decode::Limits::default()) else {
+            continue;
+        };
+        for e in &d.events {
+            events += 1;
+            for m in std::iter::once(&*e.message).chain(e.message.lines()) {
+                if let Err(err) = agree(m) {
+                    wrong.push(err);
+                }
+            }
+        }
+    }
+    assert!(events > 100, "only {events} fixture events");
+    assert!(wrong.is_empty(), "{} disagreements:\n{}", wrong.len(), wrong.join("\n"));
 }
