@@ -1,36 +1,63 @@
-//! Cheap whole-message tests that decide whether an extractor need look at
-//! a line at all. Written as branch-free folds over fixed-size chunks, which
-//! the compiler turns into SIMD compares in safe code: on the short messages
-//! that are most of a delivery they cost a few dozen instructions, a
-//! fraction of a `memmem` search's setup.
+//! Cheap whole-message searches that decide whether an extractor need look
+//! at a line at all, and where. Written as branch-free folds over
+//! fixed-size blocks, which the compiler turns into SIMD compares in safe
+//! code: on the short messages that are most of a delivery they cost a few
+//! dozen instructions, a fraction of a `memmem` search's setup.
 
-/// Bytes judged per chunk (one early exit per chunk).
-const CHUNK: usize = 64;
+/// Positions judged per block by [`find_pair`] (one byte more is read);
+/// long stretches go [`WIDE`] positions at a time.
+const BLOCK: usize = 16;
+const WIDE: usize = 2 * BLOCK;
 
-/// True when `b` holds the byte `x` followed by the byte `y`.
+/// Where the first byte `x` followed by the byte `y` is, at or after `from`.
+///
+/// Blocks of 32, then 16 positions, each tested at once (the compiler turns
+/// [`block_has_pair`] into compares and one `pmovmskb` per 16 bytes), so a
+/// line without the pair costs well under one instruction a byte; only the
+/// block with the pair is read again byte by byte. The last block overlaps
+/// the one before it (its positions already judged have no pair); a
+/// message shorter than a block is read byte by byte.
 #[inline]
-pub fn has_pair(b: &[u8], x: u8, y: u8) -> bool {
-    // Chunks overlap by one byte, so that no pair is cut in two; the last
-    // one is padded with zeros (no pair of two zero bytes is ever asked).
-    let mut start = 0;
-    while let Some(chunk) = b.get(start..start + CHUNK + 1) {
-        if chunk_has_pair(chunk, x, y) {
-            return true;
+pub fn find_pair(b: &[u8], from: usize, x: u8, y: u8) -> Option<usize> {
+    let mut start = from;
+    while let Some(w) = b
+        .get(start..start + WIDE + 1)
+        .and_then(<[u8]>::first_chunk::<{ WIDE + 1 }>)
+    {
+        if block_has_pair(w, x, y) {
+            return pair_in(w, x, y).map(|i| start + i);
         }
-        start += CHUNK;
+        start += WIDE;
     }
-    let rest = b.get(start..).unwrap_or_default();
-    let mut pad = [0u8; CHUNK + 1];
-    pad[..rest.len()].copy_from_slice(rest);
-    chunk_has_pair(&pad, x, y)
+    if let Some(w) = b
+        .get(start..start + BLOCK + 1)
+        .and_then(<[u8]>::first_chunk::<{ BLOCK + 1 }>)
+    {
+        if block_has_pair(w, x, y) {
+            return pair_in(w, x, y).map(|i| start + i);
+        }
+        start += BLOCK;
+    }
+    let rest = b.get(start..)?;
+    match b.len().checked_sub(BLOCK + 1) {
+        // Fewer than a block's positions are left; the last window's first
+        // `start - last` positions were judged already, without a pair.
+        Some(last) => {
+            let w = b.get(last..).and_then(<[u8]>::first_chunk::<{ BLOCK + 1 }>)?;
+            if !block_has_pair(w, x, y) {
+                return None;
+            }
+            pair_in(w.get(start - last..)?, x, y).map(|i| start + i)
+        }
+        None => pair_in(rest, x, y).map(|p| start + p),
+    }
 }
 
+/// Whether `x y` starts at one of the first `N - 1` positions of `w`:
+/// branch-free, so that it is vectorised.
 #[inline(always)]
-fn chunk_has_pair(chunk: &[u8], x: u8, y: u8) -> bool {
-    let (Some(first), Some(second)) = (
-        chunk.first_chunk::<CHUNK>(),
-        chunk.get(1..).and_then(<[u8]>::first_chunk::<CHUNK>),
-    ) else {
+fn block_has_pair<const N: usize>(w: &[u8; N], x: u8, y: u8) -> bool {
+    let (Some(first), Some(second)) = (w.get(..N - 1), w.get(1..)) else {
         return false;
     };
     first
@@ -39,33 +66,62 @@ fn chunk_has_pair(chunk: &[u8], x: u8, y: u8) -> bool {
         .fold(false, |a, (&p, &q)| a | ((p == x) & (q == y)))
 }
 
+/// The first position of `x y` in `w`, byte by byte.
+#[inline]
+fn pair_in(w: &[u8], x: u8, y: u8) -> Option<usize> {
+    w.windows(2).position(|p| p[0] == x && p[1] == y)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn naive(b: &[u8], x: u8, y: u8) -> bool {
-        b.windows(2).any(|w| w == [x, y])
+    fn naive_find(b: &[u8], from: usize, x: u8, y: u8) -> Option<usize> {
+        b.windows(2)
+            .enumerate()
+            .skip(from)
+            .find(|(_, w)| *w == [x, y])
+            .map(|(i, _)| i)
     }
 
     #[test]
-    fn pairs_at_every_chunk_edge_are_found() {
-        for len in 0..3 * CHUNK + 3 {
+    fn find_pair_finds_the_first_pair_from_any_start() {
+        for len in 0..3 * BLOCK + 3 {
             for at in 0..len.saturating_sub(1) {
                 let mut b = vec![b'a'; len];
                 b[at] = b'P';
                 b[at + 1] = b'/';
-                assert!(has_pair(&b, b'P', b'/'), "{len} {at}");
+                for from in 0..len + 2 {
+                    assert_eq!(
+                        find_pair(&b, from, b'P', b'/'),
+                        naive_find(&b, from, b'P', b'/'),
+                        "{len} {at} {from}"
+                    );
+                }
+                // A second pair anywhere after the first, searched from anywhere.
+                for second in at + 2..len.saturating_sub(1) {
+                    let mut b = vec![b'a'; len];
+                    b[at..at + 2].copy_from_slice(b"P/");
+                    b[second..second + 2].copy_from_slice(b"P/");
+                    for from in 0..len + 2 {
+                        assert_eq!(find_pair(&b, from, b'P', b'/'), naive_find(&b, from, b'P', b'/'));
+                    }
+                }
             }
-            assert!(!has_pair(&vec![b'P'; len], b'P', b'/'));
-            assert!(!has_pair(&vec![b'/'; len], b'P', b'/'));
+            assert_eq!(find_pair(&vec![b'P'; len], 0, b'P', b'/'), None);
+            assert_eq!(find_pair(&vec![b'/'; len], 0, b'P', b'/'), None);
         }
     }
 
     proptest! {
         #[test]
-        fn has_pair_is_a_windows_search(b in proptest::collection::vec(prop::sample::select(b"P/ a".to_vec()), 0..300)) {
-            prop_assert_eq!(has_pair(&b, b'P', b'/'), naive(&b, b'P', b'/'));
+        fn find_pair_is_a_windows_search(
+            b in proptest::collection::vec(prop::sample::select(b"P/ a".to_vec()), 0..300),
+            from in 0usize..320,
+        ) {
+            prop_assert_eq!(find_pair(&b, from, b'P', b'/'), naive_find(&b, from, b'P', b'/'));
         }
+
     }
 }

@@ -93,23 +93,34 @@ pub(crate) fn find_in<'a>(message: &'a str, line: &Shared<'_, 'a>) -> Option<Cow
 }
 
 fn from_text<'a>(message: &'a str, text_kind: Option<&str>) -> Option<&'a str> {
-    let first = message.as_bytes().first()?;
+    let first = *message.as_bytes().first()?;
     if text_kind.is_some() || message.starts_with("RequestId: ") {
         return after_request_id(message);
     }
-    if (*first == b' ' || first.is_ascii_alphanumeric())
-        && let Some(id) = rust_runtime(message)
-    {
+    let rust = first == b' ' || first.is_ascii_alphanumeric();
+    let header = first.is_ascii_alphanumeric() || matches!(first, b'[' | b'<' | b'(' | 0x1b);
+    if !(rust || header) {
+        return None;
+    }
+    // The Rust span and every header hold a UUID that starts in the first
+    // HEADER_REACH bytes (the span's by [`rust_runtime`]'s reach): one
+    // block pass over them rules out nearly every other line.
+    let at = first_uuid(message.as_bytes())?;
+    if rust && let Some(id) = rust_runtime(message) {
         return Some(id);
     }
-    if !(first.is_ascii_alphanumeric() || matches!(first, b'[' | b'<' | b'(' | 0x1b)) {
+    if !header {
         return None;
     }
     let line = first_line(message);
     // A header holds no UUID before the request id, so the first UUID of
-    // the line is the only candidate.
-    let at = first_uuid(line)?;
-    let (before, id, after) = (&line[..at], &line[at..at + 36], &line[at + 36..]);
+    // the line is the only candidate. A UUID holds no line end: the
+    // message's first is the line's when it starts there, and the line has
+    // none otherwise.
+    if at >= line.len() {
+        return None;
+    }
+    let (before, id, after) = (&line[..at], &line[at..at + UUID_LEN], &line[at + UUID_LEN..]);
     let header = python_runtime(before, after)
         || tabbed_runtime(before, after)
         || ruby_runtime(before, after)
@@ -125,38 +136,102 @@ fn first_line(message: &str) -> &str {
 /// How far into a line a header's UUID may start.
 const HEADER_REACH: usize = 160;
 
+/// The length of a UUID, `8-4-4-4-12`.
+const UUID_LEN: usize = 36;
+
+/// Candidate starts judged at once by [`dashes_in_block`].
+const STARTS: usize = 16;
+
 /// Where the first UUID that starts in the first [`HEADER_REACH`] bytes of
-/// the line starts.
-fn first_uuid(line: &str) -> Option<usize> {
-    let b = line.as_bytes();
-    let head = &b[..b.len().min(HEADER_REACH + 8)];
-    memchr::memchr_iter(b'-', head)
-        .filter_map(|p| p.checked_sub(8))
-        .find(|&start| b.get(start..start + 36).is_some_and(is_uuid_bytes))
+/// `b` starts.
+///
+/// Blocks of 16 candidate starts, each tested at once for the four dashes
+/// of a UUID ([`dashes_in_block`], vectorised); only a block where some
+/// start has all four is read start by start. The last block overlaps the
+/// one before (a start judged twice fails twice).
+fn first_uuid(b: &[u8]) -> Option<usize> {
+    let limit = b.len().saturating_sub(UUID_LEN - 1).min(HEADER_REACH);
+    let mut s = 0;
+    while s + STARTS <= limit {
+        if dashes_in_block(b, s)
+            && let Some(at) = uuid_from(b, s, s + STARTS)
+        {
+            return Some(at);
+        }
+        s += STARTS;
+    }
+    if s == limit || (limit >= STARTS && !dashes_in_block(b, limit - STARTS)) {
+        return None;
+    }
+    uuid_from(b, s, limit)
+}
+
+/// Whether one of the starts `s .. s + 16` of `b` has a UUID's first two
+/// dashes (at 8 and 13); true when `b` is too short to tell (the caller
+/// then reads start by start). Two dashes five apart are rare outside
+/// UUIDs. Branch-free over fixed-size arrays, so that the compiler turns
+/// it into two compares and one `pmovmskb` (a test of all four dashes,
+/// overlapping reads of one window, defeats the vectoriser).
+#[inline(always)]
+fn dashes_in_block(b: &[u8], s: usize) -> bool {
+    let Some(w) = b.get(s + 8..).and_then(<[u8]>::first_chunk::<{ STARTS + 5 }>) else {
+        return true;
+    };
+    let (Some(first), Some(second)) = (w.first_chunk::<STARTS>(), w.last_chunk::<STARTS>()) else {
+        return true;
+    };
+    first
+        .iter()
+        .zip(second)
+        .fold(false, |any, (&p, &q)| any | ((p == b'-') & (q == b'-')))
+}
+
+/// The first start in `from .. to` where a UUID starts.
+fn uuid_from(b: &[u8], from: usize, to: usize) -> Option<usize> {
+    (from..to).find(|&s| b.get(s + 8) == Some(&b'-') && b.get(s..s + UUID_LEN).is_some_and(is_uuid_bytes))
 }
 
 /// The token after `RequestId: ` on the first line.
+///
+/// Read on the message rather than on its first line, which is found only
+/// when the keyword is not where the platform lines put it: `RequestId: `
+/// holds no line end, and a token ends at a blank or a line end.
 fn after_request_id(message: &str) -> Option<&str> {
-    let line = first_line(message);
     // `START RequestId: …`: right after the keyword; elsewhere on the line
     // for the other platform lines.
-    let after_keyword = blank_at(line)
-        .map(|i| line[i..].trim_start_matches([' ', '\t']))
+    let k = token_end(message.as_bytes());
+    let after_keyword = matches!(message.as_bytes().get(k), Some(b' ' | b'\t'))
+        .then(|| message[k..].trim_start_matches([' ', '\t']))
         .filter(|rest| rest.starts_with("RequestId: "));
     let from = match after_keyword {
         Some(rest) => rest,
-        None if line.starts_with("RequestId: ") => line,
-        None => &line[memchr::memmem::find(line.as_bytes(), b"RequestId: ")?..],
+        None if message.starts_with("RequestId: ") => message,
+        None => {
+            let line = first_line(message);
+            &line[memchr::memmem::find(line.as_bytes(), b"RequestId: ")?..]
+        }
     };
     let value = &from["RequestId: ".len()..];
-    let end = blank_at(value).unwrap_or(value.len());
+    let end = token_end(value.as_bytes());
     Some(&value[..end]).filter(|id| plausible(id))
 }
 
-/// Where the first space or tab of `s` is (a byte loop: cheaper than a
-/// `char` pattern over these short strings).
-fn blank_at(s: &str) -> Option<usize> {
-    s.bytes().position(|b| b == b' ' || b == b'\t')
+/// Where the first blank (space, tab) or line end of `b` is, or its length.
+/// Blocks of 16 bytes are first tested at once for any byte up to the
+/// space (vectorised); only a block with one is read byte by byte.
+fn token_end(b: &[u8]) -> usize {
+    let ends = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
+    let mut start = 0;
+    while let Some(w) = b.get(start..start + 16).and_then(<[u8]>::first_chunk::<16>) {
+        if w.iter().fold(false, |any, &c| any | (c <= b' '))
+            && let Some(i) = w.iter().position(|&c| ends(c))
+        {
+            return start + i;
+        }
+        start += 16;
+    }
+    let rest = b.get(start..).unwrap_or_default();
+    rest.iter().position(|&c| ends(c)).map_or(b.len(), |i| start + i)
 }
 
 /// A value that looks like a request id (see the module documentation).
@@ -340,6 +415,15 @@ fn tokens(s: &str) -> impl Iterator<Item = &str> {
         .filter(|t| !t.is_empty())
 }
 
+/// `s.trim()`, without its per-character search when both ends are ASCII
+/// and no blank (no other byte starts or ends Unicode whitespace there).
+fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(&a), Some(&z)) if (b'!'..=0x7f).contains(&a) && (b'!'..=0x7f).contains(&z) => s,
+        _ => s.trim(),
+    }
+}
+
 /// `record.requestId` of a platform record, else the first app member of
 /// `requestId`, `request_id`, `aws_request_id`, `awsRequestId`,
 /// `AWSRequestId`, `function_request_id` (in that order) that looks like an
@@ -365,8 +449,14 @@ fn from_json<'a>(json: &Members<'a>, platform: Option<&(Cow<'a, str>, Members<'a
         if best.as_ref().is_some_and(|(b, _)| *b < rank) {
             continue;
         }
-        if let Some(id) = value.as_str().filter(|id| plausible(id.trim())) {
-            best = Some((rank, trimmed(id)));
+        if let Some(id) = value.as_str() {
+            let t = trim(&id);
+            if plausible(t) {
+                // Trimming nothing (the usual case) keeps the value as it is,
+                // as `trimmed` would.
+                let id = if t.len() == id.len() { id } else { trimmed(id) };
+                best = Some((rank, id));
+            }
         }
     }
     best.map(|(_, id)| id)
@@ -375,3 +465,7 @@ fn from_json<'a>(json: &Members<'a>, platform: Option<&(Cow<'a, str>, Members<'a
 #[cfg(test)]
 #[path = "request_id_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "request_id_oracle.rs"]
+mod oracle;

@@ -307,3 +307,150 @@ fn plausible_ascii_fast_path_agrees_with_char_classes() {
         assert_eq!(plausible(&id), slow, "{b:#x}");
     }
 }
+
+/// The finder's and the oracle's (the finder before the rewrite) answers.
+fn both(message: &str) -> (Option<String>, Option<String>) {
+    let json = crate::parse::json::extract_object(message);
+    let shared = Shared::of(message, json.as_ref());
+    (
+        find_in(message, &shared).map(Cow::into_owned),
+        super::oracle::find_in(message, &shared).map(Cow::into_owned),
+    )
+}
+
+/// Pieces of every header the module knows, near misses of them, and what
+/// sits around a request id: UUIDs well and badly formed, hex and dash
+/// runs, level words, timestamps, blanks, brackets, colour codes, line
+/// ends, JSON members, padding that moves a UUID past the header's reach.
+const PIECES: &[&str] = &[
+    ID,
+    "8F507CFC-1234-4697-B07A-AC58FC914C95",
+    "8f507cfc-1234-4697-b07a-ac58fc914c9",
+    "8f507cfc-1234-4697-b07a",
+    "8f507cfc-12345-697-b07a-ac58fc914c95",
+    "8f507cfg-1234-4697-b07a-ac58fc914c95",
+    "deadbeef",
+    "-",
+    "--",
+    "-1234-",
+    "a",
+    "0",
+    "START",
+    "END",
+    "REPORT",
+    "INIT_REPORT",
+    "RequestId: ",
+    "RequestId:",
+    " Version: $LATEST",
+    " Error: Runtime exited",
+    "[INFO]",
+    "[ERROR]",
+    "[info]",
+    "INFO",
+    "WARN:",
+    "warning",
+    "DEBUG",
+    "nope",
+    "2024-11-25T10:03:50.285Z",
+    "2024-11-25",
+    "10:03:50",
+    "12",
+    "\t",
+    " ",
+    "  ",
+    "[",
+    "]",
+    "<",
+    ">",
+    "(",
+    ")",
+    "[main]",
+    "\x1b[33m",
+    "\x1b[0m",
+    "\x1b[",
+    "m",
+    "Task timed out after 3.00 seconds",
+    "Task",
+    " timed",
+    " out",
+    "I, [",
+    "2024-11-25T10:03:50.285Z #1234]",
+    "] ",
+    " -- ",
+    "app: ",
+    "Lambda runtime invoke{requestId=\"",
+    "\"",
+    " xrayTraceId=\"1-5e34a614\"}: ",
+    "{",
+    "}",
+    "\n",
+    "\r",
+    "\r\n",
+    "undefined",
+    "null",
+    "{\"requestId\": \"",
+    "{\"request_id\": \" ",
+    "{\"awsRequestId\":\"",
+    "\", \"AWSRequestId\": \"",
+    "\"}",
+    " \"}",
+    "{\"type\":\"platform.start\",\"record\":{\"requestId\":\"",
+    "\"}}",
+    "é",
+    "\u{a0}",
+    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+    "                                                                ",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(20000))]
+
+    #[test]
+    fn equals_the_oracle_on_lines_of_the_grammar(parts in proptest::collection::vec(
+        proptest::sample::select(PIECES), 0..12,
+    )) {
+        let msg: String = parts.concat();
+        let (got, want) = both(&msg);
+        prop_assert_eq!(got, want, "{:?}", msg);
+    }
+
+    #[test]
+    fn equals_the_oracle_on_any_text(msg in "[ -~\t\n\r\x1bé]{0,200}") {
+        let (got, want) = both(&msg);
+        prop_assert_eq!(got, want, "{:?}", msg);
+    }
+}
+
+#[test]
+fn equals_the_oracle_on_every_fixture_line() {
+    let mut found = 0;
+    for msg in crate::parse::access_log::fixture_lines::messages() {
+        let (got, want) = both(&msg);
+        found += usize::from(want.is_some());
+        assert_eq!(got, want, "{msg:?}");
+    }
+    assert!(found > 1000, "{found}");
+}
+
+#[test]
+fn equals_the_oracle_with_the_uuid_at_every_start() {
+    // Every start around the header's reach and every block edge, with the
+    // line ending before, inside and after the UUID.
+    for pad in 0..200 {
+        for head in [
+            "",
+            "[INFO]\t2024-11-25T10:03:50.285Z\t",
+            "2024-11-25T10:03:50.285Z\t",
+            "12 ",
+        ] {
+            for tail in ["", "\tmsg", " INFO x", "\nINFO"] {
+                let msg = format!("{head}{}{ID}{tail}", "x".repeat(pad));
+                let (got, want) = both(&msg);
+                assert_eq!(got, want, "{msg:?}");
+                let msg = format!("{head}{}{ID}{tail}", " ".repeat(pad));
+                let (got, want) = both(&msg);
+                assert_eq!(got, want, "{msg:?}");
+            }
+        }
+    }
+}

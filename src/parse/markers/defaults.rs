@@ -10,6 +10,9 @@
 //! `[0-9A-Za-z_]` and `\d` is `[0-9]`. For any other message it says `None`
 //! and the caller runs the set.
 //!
+//! Messages of up to [`SHORT`] bytes, most of a delivery, take a lighter
+//! route with the same needles ([`scan_short`]): see there.
+//!
 //! How, in one vectorised pass over the message plus one literal search:
 //! - The pass ([`fold`]) copies the message with every byte OR 0x20 (ASCII
 //!   letters lower-cased, some other bytes folded onto punctuation) and
@@ -89,6 +92,41 @@ const NEEDLES: &[(&str, Check)] = &[
     ("xception in thread", Check::ExceptionInThread),
 ];
 
+/// How many needles there are (a bit of a `u16` each in [`FIRST`] and [`SECOND`]).
+const N: usize = NEEDLES.len();
+
+/// The first two bytes of each needle.
+const PAIRS: [(u8, u8); N] = {
+    let mut pairs = [(0u8, 0u8); N];
+    let mut i = 0;
+    while i < N {
+        let b = NEEDLES[i].0.as_bytes();
+        pairs[i] = (b[0], b[1]);
+        i += 1;
+    }
+    pairs
+};
+
+/// Byte → the needles whose first (or second) byte it is, one bit each:
+/// `FIRST[p] & SECOND[q]` names the needle that starts with `p q`, if any.
+const FIRST: [u16; 256] = pair_table(0);
+const SECOND: [u16; 256] = pair_table(1);
+
+const fn pair_table(byte: usize) -> [u16; 256] {
+    let mut table = [0u16; 256];
+    let mut i = 0;
+    while i < N {
+        let b = NEEDLES[i].0.as_bytes()[byte];
+        table[b as usize] |= 1 << i;
+        i += 1;
+    }
+    table
+}
+
+/// Positions judged per block (a block reads one byte more, the second
+/// byte of its last pair).
+const BLOCK: usize = 16;
+
 /// The default markers, matched by hand.
 #[derive(Debug, Clone)]
 pub(super) struct Defaults {
@@ -126,6 +164,14 @@ impl Defaults {
     /// `warn`), or `None` when the message (without its ANSI escapes) is not
     /// ASCII and the regex set must answer.
     pub(super) fn scan(&self, message: &str) -> Option<u8> {
+        if message.len() <= SHORT {
+            return scan_short(message);
+        }
+        self.scan_long(message)
+    }
+
+    /// [`Self::scan`] by a folded copy and the literal search.
+    fn scan_long(&self, message: &str) -> Option<u8> {
         thread_local! {
             static FOLDED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
         }
@@ -215,6 +261,153 @@ impl Defaults {
                 .map(|m| (m.pattern().as_usize(), m.start())),
         }
     }
+}
+
+/// Up to this many bytes, a message is scanned by [`scan_short`]: below
+/// it the folded copy and the searcher's set-up for each call cost more
+/// than reading the message a block at a time (measured on the benchmark
+/// delivery; the pass costs about four instructions a byte, the search
+/// about one, plus a few hundred for each message).
+const SHORT: usize = 40;
+
+/// [`Defaults::scan`] without a copy or a searcher: one vectorised pass
+/// ([`needles_in`]) reads the message 16 positions at a time, ORs each byte
+/// with 0x20 as [`fold`] does, and asks whether any position starts one of
+/// the needles' first two bytes (the pairs Teddy tests first); only a block
+/// with such a pair is read again position by position, and a needle found
+/// there is checked as [`Defaults::search`] checks it. The same pass notes
+/// unusual bytes.
+fn scan_short(message: &str) -> Option<u8> {
+    let t = message.as_bytes();
+    let (found, unusual) = needles_in(t);
+    if !unusual {
+        return Some(with_line_starts(t, found, false));
+    }
+    if !t.is_ascii() {
+        return None;
+    }
+    if memchr::memchr(0x1b, t).is_none() {
+        return Some(with_line_starts(t, found, true));
+    }
+    let plain = strip_ansi(message);
+    let t = plain.as_bytes();
+    Some(with_line_starts(t, needles_in(t).0, true))
+}
+
+/// `found` plus the line-anchored `exception` patterns of ASCII `t` without
+/// escapes; `line_ends` whether `t` may hold `\n` or `\r`.
+fn with_line_starts(t: &[u8], found: u8, line_ends: bool) -> u8 {
+    if found & (1 << EXCEPTION) == 0 && exception_at_a_line_start(t, line_ends) {
+        return found | 1 << EXCEPTION;
+    }
+    found
+}
+
+/// The markers of the needles in `t` whose checks hold, and whether `t`
+/// holds an *unusual* byte: one that is not ASCII, or a control character
+/// other than TAB (ESC, `\n`, `\r` among them; TAB is left out because
+/// Lambda's own log format separates its fields with it).
+///
+/// Blocks of [`BLOCK`] positions, each with the byte after it; the last
+/// block is the message's last `BLOCK + 1` bytes (it may judge some
+/// positions twice, which changes nothing), or the whole message padded
+/// with blanks when it is shorter. A blank is no byte of a pair and not
+/// unusual, so the padding never takes part.
+fn needles_in(t: &[u8]) -> (u8, bool) {
+    let mut found = 0u8;
+    let mut unusual = false;
+    let mut start = 0;
+    while let Some(w) = t.get(start..start + BLOCK + 1).and_then(<[u8]>::first_chunk) {
+        unusual |= block(t, w, start, &mut found);
+        start += BLOCK;
+    }
+    if start + 1 >= t.len() && start > 0 {
+        // Only the last byte (or none) is left: it starts no pair.
+        let last = t.last().copied().unwrap_or(b' ');
+        return (found, unusual | is_unusual(last));
+    }
+    match t.len().checked_sub(BLOCK + 1) {
+        Some(from) => {
+            if let Some(w) = t.get(from..).and_then(<[u8]>::first_chunk) {
+                // `block` judges the bytes of its positions; the window's
+                // last byte is the message's, judged here.
+                unusual |= block(t, w, from, &mut found) | is_unusual(w[BLOCK]);
+            }
+        }
+        None => {
+            let mut w = [b' '; BLOCK + 1];
+            w[..t.len()].copy_from_slice(t);
+            unusual |= block(t, &w, 0, &mut found);
+        }
+    }
+    (found, unusual)
+}
+
+/// One block of `t`, `w` its bytes from `start` on: adds the markers of the
+/// needles found there to `found`, and says whether the block's positions
+/// hold an unusual byte.
+#[inline(always)]
+fn block(t: &[u8], w: &[u8; BLOCK + 1], start: usize, found: &mut u8) -> bool {
+    let (pairs, unusual) = block_flags(w);
+    if pairs != 0 && *found != ALL {
+        *found |= needles_at(t, w, start, pairs);
+    }
+    unusual
+}
+
+/// The positions of the block that start a needle's pair (in any case), one
+/// bit each, and whether any of its positions holds an unusual byte.
+/// Branch-free over a fixed-size array, so that the compiler turns it into
+/// SIMD compares (and the mask into one `pmovmskb`).
+#[inline(always)]
+fn block_flags(w: &[u8; BLOCK + 1]) -> (u16, bool) {
+    let mut pairs = 0u16;
+    let mut unusual = false;
+    for i in 0..BLOCK {
+        let (p, q) = (w[i] | 0x20, w[i + 1] | 0x20);
+        let hit = PAIRS.iter().fold(false, |a, &(x, y)| a | ((p == x) & (q == y)));
+        pairs |= u16::from(hit) << i;
+        unusual |= is_unusual(w[i]);
+    }
+    (pairs, unusual)
+}
+
+/// Not ASCII, or a control character other than TAB: as i8, non-ASCII
+/// bytes are negative, so one compare finds both kinds.
+#[inline(always)]
+fn is_unusual(b: u8) -> bool {
+    ((b as i8) < 0x20) & (b != b'\t')
+}
+
+/// The markers of the needles that start at the block's positions in
+/// `pairs` (`w` the block's bytes from `start` on, padded) and whose checks
+/// hold on `t`.
+fn needles_at(t: &[u8], w: &[u8; BLOCK + 1], start: usize, mut pairs: u16) -> u8 {
+    let mut found = 0;
+    while pairs != 0 {
+        let i = pairs.trailing_zeros() as usize;
+        pairs &= pairs - 1;
+        let (Some(&p), Some(&q)) = (w.get(i), w.get(i + 1)) else {
+            break;
+        };
+        let both = FIRST[usize::from(p | 0x20)] & SECOND[usize::from(q | 0x20)];
+        let at = start + i;
+        if let Some(&(needle, check)) = NEEDLES.get(both.trailing_zeros() as usize)
+            && folded_at(t, at, needle.as_bytes())
+            && check.holds(t, at)
+        {
+            found |= 1 << check.marker();
+        }
+    }
+    found
+}
+
+/// Lower-case `needle` at `at` of `t` when every byte of `t` is ORed with
+/// 0x20 (the search's folding, looser than ASCII case folding: the checks
+/// decide).
+fn folded_at(t: &[u8], at: usize, needle: &[u8]) -> bool {
+    t.get(at..at.saturating_add(needle.len()))
+        .is_some_and(|s| s.iter().zip(needle).all(|(&c, &n)| c | 0x20 == n))
 }
 
 /// Writes `t` with every byte OR 0x20 into `out` (as long as `t`), and says
@@ -433,4 +626,21 @@ pub(super) fn fold_test(t: &[u8]) -> (Vec<u8>, bool) {
     let mut out = vec![0; t.len()];
     let unusual = fold(t, &mut out);
     (out, unusual)
+}
+
+/// The two routes by themselves, for the differential tests.
+#[cfg(test)]
+pub(super) fn scan_short_test(message: &str) -> Option<u8> {
+    scan_short(message)
+}
+
+#[cfg(test)]
+pub(super) fn scan_long_test(message: &str) -> Option<u8> {
+    Defaults::new().and_then(|d| d.scan_long(message))
+}
+
+/// [`needles_in`]'s unusual-byte answer, for the tests.
+#[cfg(test)]
+pub(super) fn unusual_test(t: &[u8]) -> bool {
+    needles_in(t).1
 }

@@ -452,14 +452,16 @@ proptest::proptest! {
             Some(got) => proptest::prop_assert_eq!(got, regex_only(&msg), "{:?}", msg),
             None => proptest::prop_assert!(!msg.is_ascii(), "{:?}", msg),
         }
+        proptest::prop_assert_eq!(by_short(&msg), by_oracle(&msg), "{:?}", msg);
         // And the set as configured (matcher first) always equals the set alone.
         proptest::prop_assert_eq!(MarkerSet::defaults().scan(&msg), regex_only(&msg), "{:?}", msg);
     }
 
     /// Same, on arbitrary ASCII text, to catch what the fragments miss.
     #[test]
-    fn the_default_matcher_equals_the_set_on_any_ascii(msg in "[ -~\t\r\n\x0b\x0c]{0,60}") {
+    fn the_default_matcher_equals_the_set_on_any_ascii(msg in "[ -~\t\r\n\x0b\x0c]{0,120}") {
         proptest::prop_assert_eq!(by_hand(&msg), Some(regex_only(&msg)), "{:?}", msg);
+        proptest::prop_assert_eq!(by_short(&msg), by_oracle(&msg), "{:?}", msg);
     }
 }
 
@@ -502,6 +504,7 @@ fn the_default_matcher_equals_the_set_on_every_fixture_line() {
         let want = regex_only(msg);
         marked += usize::from(!want.is_empty());
         assert_eq!(MarkerSet::defaults().scan(msg), want, "{msg:?}");
+        assert_eq!(by_short(msg), by_oracle(msg), "{msg:?}");
         if let Some(got) = by_hand(msg) {
             by_hand_count += 1;
             assert_eq!(got, want, "{msg:?}");
@@ -548,6 +551,62 @@ fn needles_are_prefix_free_and_folded() {
         );
         for b in &needles {
             assert!(a == b || !b.starts_with(a), "{a:?} {b:?}");
+        }
+    }
+}
+
+#[test]
+fn the_pass_finds_unusual_bytes_anywhere() {
+    for len in 0..100 {
+        let plain: String = (0..len).map(|i| ["a", "B", "\t", " ", "~", "@"][i % 6]).collect();
+        assert!(!defaults::unusual_test(plain.as_bytes()), "{plain:?}");
+        for odd in ["\n", "\r", "\x1b", "\x00", "\x1f", "é"] {
+            for at in 0..=len {
+                let msg = format!("{}{odd}{}", &plain[..at], &plain[at..]);
+                assert!(defaults::unusual_test(msg.as_bytes()), "{msg:?}");
+            }
+        }
+    }
+}
+
+/// The short route's answer, at any length, as marker indices.
+fn by_short(msg: &str) -> Option<Vec<u16>> {
+    defaults::scan_short_test(msg).map(|bits| (0..8).filter(|&i| bits >> i & 1 != 0).collect())
+}
+
+/// The long route's (the folded copy and Teddy, the matcher before the
+/// short route was added): the oracle the short route is compared with.
+fn by_oracle(msg: &str) -> Option<Vec<u16>> {
+    defaults::scan_long_test(msg).map(|bits| (0..8).filter(|&i| bits >> i & 1 != 0).collect())
+}
+
+/// Needles and the pattern pieces around them at every offset of a block,
+/// so that every block edge, the overlapping last block and the padded
+/// short message each see a hit.
+#[test]
+fn needles_at_every_block_edge_equal_the_oracle() {
+    let pieces = [
+        "WARN: x",
+        "xWARNING:",
+        "chaos",
+        "simulated 503",
+        "stress function",
+        "should not be left on",
+        "fault injection",
+        "ELB-HealthChecker",
+        "GoogleHC",
+        "kube-probe",
+        "Traceback (most recent call last)",
+        "Exception in thread",
+    ];
+    for piece in pieces {
+        for pad in 0..40 {
+            for tail in [0, 1, 2, 15, 16, 17] {
+                let msg = format!("{}{piece}{}", "a".repeat(pad), "b".repeat(tail));
+                assert_eq!(by_short(&msg), by_oracle(&msg), "{msg:?}");
+                assert_eq!(by_hand(&msg), Some(regex_only(&msg)), "{msg:?}");
+                assert_eq!(by_short(&msg), Some(regex_only(&msg)), "{msg:?}");
+            }
         }
     }
 }
