@@ -328,5 +328,10 @@ fn equals_the_reference_on_every_fixture_delivery_line() {
         }
     }
     assert!(events > 100, "only {events} fixture events");
-    assert!(wrong.is_empty(), "{} disagreements:\n{}", wrong.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} disagreements:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
 }
