@@ -280,10 +280,6 @@ fn skip_ansi_backward(b: &[u8], mut i: usize) -> usize {
 mod oracle;
 
 #[cfg(test)]
-#[path = "fixture_lines.rs"]
-pub(crate) mod fixture_lines;
-
-#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -621,7 +617,7 @@ mod tests {
     #[test]
     fn equals_the_oracle_on_every_fixture_line() {
         let mut access = 0;
-        for msg in fixture_lines::messages() {
+        for msg in crate::parse::fixture_lines::messages() {
             let want = oracle::parse(&msg);
             access += usize::from(want.method.is_some());
             assert_eq!(parse(&msg), want, "{msg:?}");

@@ -2,18 +2,29 @@
 //! `holdout2`) and of the fixture deliveries, for the differential tests
 //! that compare a parser with its oracle line by line.
 
-/// The messages, in a fixed order.
-pub(crate) fn messages() -> Vec<String> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+use std::path::{Path, PathBuf};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// The files of `dir` ending in `.ext`, sorted.
+fn files(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == ext))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The messages of the labelled corpora, in a fixed order.
+pub(crate) fn corpus_messages() -> Vec<String> {
     let mut messages: Vec<String> = Vec::new();
     for dir in ["corpus", "holdout", "holdout2"] {
-        let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
-            .collect();
-        files.sort();
-        assert!(!files.is_empty(), "{dir}");
+        let files = files(&fixtures().join(dir), "jsonl");
+        assert!(!files.is_empty(), "{dir}: no .jsonl files");
         for file in files {
             for line in std::fs::read_to_string(&file).unwrap().lines() {
                 if line.trim().is_empty() {
@@ -24,18 +35,26 @@ pub(crate) fn messages() -> Vec<String> {
             }
         }
     }
-    let mut deliveries: Vec<_> = std::fs::read_dir(root.join("deliveries"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    deliveries.sort();
-    for path in deliveries {
+    messages
+}
+
+/// The messages of the fixture deliveries that decode, as the pipeline
+/// decodes them, in a fixed order.
+pub(crate) fn delivery_messages() -> Vec<String> {
+    let mut messages = Vec::new();
+    for path in files(&fixtures().join("deliveries"), "json") {
         let Ok(data) = crate::decode::decode_event(&std::fs::read(path).unwrap(), Default::default()) else {
             continue;
         };
         messages.extend(data.events.iter().map(|e| e.message.to_string()));
     }
+    messages
+}
+
+/// Both, corpora first.
+pub(crate) fn messages() -> Vec<String> {
+    let mut messages = corpus_messages();
+    messages.extend(delivery_messages());
     assert!(messages.len() > 5000, "{}", messages.len());
     messages
 }

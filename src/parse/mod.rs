@@ -17,6 +17,9 @@ pub mod request_id;
 pub mod service;
 pub mod trace;
 
+#[cfg(test)]
+mod fixture_lines;
+
 use std::borrow::Cow;
 
 pub use level::Level;

@@ -424,7 +424,7 @@ proptest! {
 #[test]
 fn equals_the_oracle_on_every_fixture_line() {
     let mut found = 0;
-    for msg in crate::parse::access_log::fixture_lines::messages() {
+    for msg in crate::parse::fixture_lines::messages() {
         let (got, want) = both(&msg);
         found += usize::from(want.is_some());
         assert_eq!(got, want, "{msg:?}");

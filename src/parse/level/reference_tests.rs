@@ -243,30 +243,15 @@ proptest! {
 /// Every message of `fixtures/corpus`, `fixtures/holdout`, `fixtures/holdout2`.
 #[test]
 fn equals_the_reference_on_every_corpus_line() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     let mut wrong = Vec::new();
     let mut lines = 0;
-    for dir in ["corpus", "holdout", "holdout2"] {
-        let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
-            .collect();
-        files.sort();
-        assert!(!files.is_empty(), "{dir}: no .jsonl files");
-        for path in files {
-            let text = std::fs::read_to_string(&path).unwrap();
-            for row in text.lines().filter(|l| !l.trim().is_empty()) {
-                let v: serde_json::Value = serde_json::from_str(row).unwrap();
-                let message = v["message"].as_str().unwrap();
-                lines += 1;
-                // The message as the pipeline sees it, and its first line
-                // alone, and every line of it as a header.
-                for m in std::iter::once(message).chain(message.lines()) {
-                    if let Err(e) = agree(m) {
-                        wrong.push(e);
-                    }
-                }
+    for message in crate::parse::fixture_lines::corpus_messages() {
+        lines += 1;
+        // The message as the pipeline sees it, and its first line
+        // alone, and every line of it as a header.
+        for m in std::iter::once(&*message).chain(message.lines()) {
+            if let Err(e) = agree(m) {
+                wrong.push(e);
             }
         }
     }
@@ -304,26 +289,13 @@ proptest! {
 /// pipeline decodes them, and each of their lines.
 #[test]
 fn equals_the_reference_on_every_fixture_delivery_line() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/deliveries");
     let mut wrong = Vec::new();
     let mut events = 0;
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    for path in files {
-        let bytes = std::fs::read(&path).unwrap();
-        let Ok(d) = crate::decode::decode_event(&bytes, crate::decode::Limits::default()) else {
-            continue;
-        };
-        for e in &d.events {
-            events += 1;
-            for m in std::iter::once(&*e.message).chain(e.message.lines()) {
-                if let Err(err) = agree(m) {
-                    wrong.push(err);
-                }
+    for message in crate::parse::fixture_lines::delivery_messages() {
+        events += 1;
+        for m in std::iter::once(&*message).chain(message.lines()) {
+            if let Err(err) = agree(m) {
+                wrong.push(err);
             }
         }
     }

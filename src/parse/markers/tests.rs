@@ -467,37 +467,8 @@ proptest::proptest! {
 
 #[test]
 fn the_default_matcher_equals_the_set_on_every_fixture_line() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let mut messages: Vec<String> = Vec::new();
-    for dir in ["corpus", "holdout", "holdout2"] {
-        let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
-            .collect();
-        files.sort();
-        assert!(!files.is_empty(), "{dir}");
-        for file in files {
-            for line in std::fs::read_to_string(&file).unwrap().lines() {
-                if line.trim().is_empty() {
-                    continue;
-                }
-                let v: serde_json::Value = serde_json::from_str(line).unwrap();
-                messages.push(v["message"].as_str().unwrap().to_string());
-            }
-        }
-    }
-    // The benchmark delivery's own lines too.
-    for rel in [
-        "like-service-chaos",
-        "like-service-instrumented",
-        "xray-daemon",
-        "lambda-python-traced",
-    ] {
-        let path = root.join("deliveries").join(format!("{rel}.json"));
-        let data = crate::decode::decode_event(&std::fs::read(path).unwrap(), Default::default()).unwrap();
-        messages.extend(data.events.iter().map(|e| e.message.to_string()));
-    }
+    // The corpora, and the deliveries: the benchmark delivery's own lines too.
+    let messages = crate::parse::fixture_lines::messages();
     assert!(messages.len() > 5000, "{}", messages.len());
     let (mut by_hand_count, mut marked) = (0, 0);
     for msg in &messages {
