@@ -9,6 +9,9 @@ use memchr::memmem::Finder;
 
 use crate::parse::Http;
 
+// What the rewrite left as it was is the parser's own code, not a copy.
+use super::{load_balancer_status, skip_ansi_backward, skip_ansi_forward, status_after};
+
 /// The cheap prefilter: every accepted line holds ` HTTP/`.
 static HTTP_VERSION: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b" HTTP/"));
 
@@ -115,46 +118,6 @@ fn request_at(message: &str, at: usize) -> Option<Http<'_>> {
     })
 }
 
-/// A status right after the request: blanks, then three digits that end
-/// there, 100–599.
-fn status_after(b: &[u8], mut i: usize) -> Option<u16> {
-    let start = i;
-    while matches!(b.get(i), Some(b' ' | b'\t')) {
-        i += 1;
-    }
-    if i == start {
-        return None;
-    }
-    three_digit_status(b.get(i..)?)
-}
-
-/// `s` starts with a three-digit status (100–599) that is not followed by
-/// another letter or digit.
-fn three_digit_status(s: &[u8]) -> Option<u16> {
-    let d = s.get(..3)?;
-    if !d.iter().all(u8::is_ascii_digit) || s.get(3).is_some_and(u8::is_ascii_alphanumeric) {
-        return None;
-    }
-    let v = d.iter().fold(0u16, |acc, &c| acc * 10 + u16::from(c - b'0'));
-    (100..=599).contains(&v).then_some(v)
-}
-
-/// ALB / Classic ELB: `… elb_status_code target_status_code received_bytes
-/// sent_bytes "request" …` — the four fields before the request.
-fn load_balancer_status(head: &str) -> Option<u16> {
-    let mut fields = head.split_ascii_whitespace().rev();
-    let sent = fields.next()?;
-    let received = fields.next()?;
-    let target_status = fields.next()?;
-    let elb_status = fields.next()?;
-    let count = |s: &str| s == "-" || (!s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()));
-    let status_or_dash = |s: &str| s == "-" || (s.len() == 3 && three_digit_status(s.as_bytes()).is_some());
-    if !(count(sent) && count(received) && status_or_dash(target_status)) || elb_status.len() != 3 {
-        return None;
-    }
-    three_digit_status(elb_status.as_bytes())
-}
-
 /// The path of a request target, without query or fragment.
 fn path_of(target: &str) -> Option<&str> {
     let rest = match scheme_len(target) {
@@ -188,58 +151,6 @@ fn scheme_len(target: &str) -> Option<usize> {
         .iter()
         .any(|s| scheme.eq_ignore_ascii_case(s))
         .then_some(colon + 3)
-}
-
-/// Past any colour codes at `i`: raw `ESC [ … m` or the JSON-escaped
-/// `\u001b[ … m`.
-fn skip_ansi_forward(b: &[u8], mut i: usize) -> usize {
-    loop {
-        let code_at = if b.get(i) == Some(&0x1b) {
-            i + 1
-        } else if b
-            .get(i..i + 6)
-            .is_some_and(|s| s.eq_ignore_ascii_case(b"\\u001b"))
-        {
-            i + 6
-        } else {
-            return i;
-        };
-        if b.get(code_at) != Some(&b'[') {
-            return i;
-        }
-        let mut k = code_at + 1;
-        while b.get(k).is_some_and(|c| c.is_ascii_digit() || *c == b';') {
-            k += 1;
-        }
-        if b.get(k) != Some(&b'm') {
-            return i;
-        }
-        i = k + 1;
-    }
-}
-
-/// Back over any colour codes that end right before `i`.
-fn skip_ansi_backward(b: &[u8], mut i: usize) -> usize {
-    loop {
-        if i == 0 || b[i - 1] != b'm' {
-            return i;
-        }
-        let mut k = i - 1;
-        while k > 0 && (b[k - 1].is_ascii_digit() || b[k - 1] == b';') {
-            k -= 1;
-        }
-        if k == 0 || b[k - 1] != b'[' {
-            return i;
-        }
-        let bracket = k - 1;
-        if bracket >= 1 && b[bracket - 1] == 0x1b {
-            i = bracket - 1;
-        } else if bracket >= 6 && b[bracket - 6..bracket].eq_ignore_ascii_case(b"\\u001b") {
-            i = bracket - 6;
-        } else {
-            return i;
-        }
-    }
 }
 
 /// Bytes judged per chunk (one early exit per chunk).
