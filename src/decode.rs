@@ -312,7 +312,7 @@ fn base64_bytes(data: &[u8], limits: Limits) -> Result<Vec<u8>, DecodeError> {
         });
     }
     // The crate gives the error, from the whole text.
-    b64::decode(data, |tail| BASE64.decode(tail).ok()).map_or_else(
+    b64::decode(data).map_or_else(
         || {
             BASE64
                 .decode(data)
@@ -838,20 +838,25 @@ fn id_key_of(s: &str, digits: bool) -> (bool, usize, &str) {
     (!digits, if digits { s.len() } else { 0 }, s)
 }
 
-/// Whether every byte is an ASCII digit, eight at a time.
-fn all_digits(b: &[u8]) -> bool {
+/// The high bit of each byte of the little-endian word `w` that is not an
+/// ASCII digit, and possibly of bytes above such a byte. A byte is a digit
+/// when it is ASCII, not below `0` and not above `9` (adding 0x46 takes it
+/// to 0x80). The lowest byte that is not a digit shows in its own high
+/// bit: the bytes below it, digits, carry and borrow nothing into it.
+#[inline]
+fn non_digits(w: u64) -> u64 {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
+    (w.wrapping_sub(LO * 0x30) | w.wrapping_add(LO * 0x46) | w) & HI
+}
+
+/// Whether every byte is an ASCII digit, eight at a time.
+fn all_digits(b: &[u8]) -> bool {
     let mut words = b.chunks_exact(8);
-    // A byte is a digit when it is ASCII, not below `0` and not above `9`
-    // (adding 0x46 takes it to 0x80). The lowest byte that is not a digit
-    // shows in its own high bit: the bytes below it, digits, carry and
-    // borrow nothing into it.
     let bad = words.by_ref().fold(0, |acc, w| {
         let mut a = [0u8; 8];
         a.copy_from_slice(w);
-        let w = u64::from_le_bytes(a);
-        acc | ((w.wrapping_sub(LO * 0x30) | w.wrapping_add(LO * 0x46) | w) & HI)
+        acc | non_digits(u64::from_le_bytes(a))
     });
     bad == 0 && words.remainder().iter().all(u8::is_ascii_digit)
 }
@@ -859,8 +864,6 @@ fn all_digits(b: &[u8]) -> bool {
 /// How many digits stand between the quotes that start `b`
 /// (`"0123…"`), when there are some and only digits; eight at a time.
 fn quoted_digits(b: &[u8]) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
     if b.first() != Some(&b'"') {
         return None;
     }
@@ -868,9 +871,8 @@ fn quoted_digits(b: &[u8]) -> Option<usize> {
     loop {
         let mut a = [0u8; 8];
         a.copy_from_slice(b.get(at..at + 8)?);
-        let w = u64::from_le_bytes(a);
-        // As in all_digits: exact for the lowest byte that is no digit.
-        let bad = (w.wrapping_sub(LO * 0x30) | w.wrapping_add(LO * 0x46) | w) & HI;
+        // Exact for the lowest byte that is no digit, all that is used.
+        let bad = non_digits(u64::from_le_bytes(a));
         if bad != 0 {
             let end = at + (bad.trailing_zeros() / 8) as usize;
             return (end > 1 && b.get(end) == Some(&b'"')).then_some(end - 1);
@@ -922,7 +924,6 @@ const POW10: [u64; 9] = [
 #[inline]
 fn digit_word(b: &[u8], at: usize) -> Option<(u64, usize)> {
     const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
     let w = match b.get(at..at + 8) {
         Some(s) => {
             let mut a = [0u8; 8];
@@ -937,9 +938,8 @@ fn digit_word(b: &[u8], at: usize) -> Option<(u64, usize)> {
             u64::from_le_bytes(a)
         }
     };
-    // High bit of each byte that is no digit (as in all_digits: exact for
-    // the lowest one, which is all that is used).
-    let bad = (w.wrapping_sub(LO * 0x30) | w.wrapping_add(LO * 0x46) | w) & HI;
+    // Exact for the lowest byte that is no digit, all that is used.
+    let bad = non_digits(w);
     let n = (bad.trailing_zeros() / 8) as usize;
     if n == 0 {
         return Some((0, 0));
