@@ -1,11 +1,18 @@
 //! The level detection as it was before the one-pass lexer, for the
-//! differential tests in `reference_tests.rs`: a verbatim copy of the
-//! header lexer and the JSON path of `level.rs` at that point (itself
-//! proven equal, by the same tests, to the version before its fast paths).
+//! differential tests in `reference_tests.rs`: a verbatim copy of what the
+//! lexer rewrite changed in the header lexer and the JSON path of
+//! `level.rs` at that point (itself proven equal, by the same tests, to the
+//! version before its fast paths). The functions the rewrite left as they
+//! were, and whose callees it left too, are imported from `level.rs`.
 //! Do not optimise it: it is the oracle.
 #![allow(dead_code)]
 
-use super::Level;
+// What the rewrite left as it was (and all it calls) is the live code's.
+use super::{
+    EscapeSeen, JSON_KEYS, Level, MAX_GROUP, MAX_ITEMS, MAX_UNKNOWN, WINDOW, column_follows,
+    error_header_follows, is_level_key, klog, letter_level, line_end, logfmt_value, ruby_logger,
+    starts_json_object,
+};
 use crate::parse::json::{Members, Raw};
 
 /// The level of a line: from its text header, else from its JSON members
@@ -13,19 +20,6 @@ use crate::parse::json::{Members, Raw};
 pub fn detect(message: &str, json: Option<&Members<'_>>) -> Option<Level> {
     header_level(message.as_bytes()).or_else(|| json.and_then(json_level))
 }
-
-/// The JSON members that may hold the level, in SCHEMA.md's order.
-const JSON_KEYS: [&str; 9] = [
-    "level",
-    "levelname",
-    "severity",
-    "log.level",
-    "Level",
-    "LogLevel",
-    "@l",
-    "log_level",
-    "lvl",
-];
 
 fn json_level(obj: &Members<'_>) -> Option<Level> {
     for key in JSON_KEYS {
@@ -84,17 +78,6 @@ pub fn spelling(word: &[u8]) -> Option<Level> {
 // ---------------------------------------------------------------------------
 // The header lexer.
 
-/// Raw bytes of the message looked at (colour codes included).
-const WINDOW: usize = 1024;
-/// Bytes of the header line looked at.
-const LINE: usize = 512;
-/// Items (tokens, groups, `key=value` pairs) read before giving up.
-const MAX_ITEMS: usize = 16;
-/// Unknown header-like words let through before the level.
-const MAX_UNKNOWN: u8 = 2;
-/// The longest bracket group read.
-const MAX_GROUP: usize = 200;
-
 /// Runs `f` over `raw` without its ANSI escape sequences; copies to a stack
 /// buffer only when `raw` holds an ESC.
 fn with_stripped<R>(raw: &[u8], f: impl FnOnce(&[u8]) -> R) -> R {
@@ -129,9 +112,6 @@ fn header_level(message: &[u8]) -> Option<Level> {
     header_of(raw).unwrap_or_else(|EscapeSeen| with_stripped(raw, |text| header_of(text).ok().flatten()))
 }
 
-/// An ESC in the part of the text the header lexer reads.
-struct EscapeSeen;
-
 /// [`header_level`] on `text`, or [`EscapeSeen`].
 fn header_of(text: &[u8]) -> Result<Option<Level>, EscapeSeen> {
     let mut start = 0;
@@ -161,38 +141,11 @@ fn header_of(text: &[u8]) -> Result<Option<Level>, EscapeSeen> {
     Ok(None)
 }
 
-/// A line that opens with `{` and then `"` (blanks between) is a JSON
-/// object: [`scan`] stops at it with no level whatever follows, so the
-/// line's end need not be searched for. Only a few blanks are looked past,
-/// none of them a line end or an ESC, so the answer is the one the full
-/// path gives on either the raw or the stripped text.
-fn starts_json_object(b: &[u8]) -> bool {
-    let Some((b'{', rest)) = b.split_first() else {
-        return false;
-    };
-    let k = rest
-        .iter()
-        .take(8)
-        .position(|&c| !matches!(c, b' ' | b'\t' | b'\r'));
-    k.is_some_and(|k| rest[k] == b'"')
-}
-
 fn skip_blank(b: &[u8], mut i: usize) -> usize {
     while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\r' | b'\n') {
         i += 1;
     }
     i
-}
-
-/// The end of the line at `start` (at most [`LINE`] bytes on), or
-/// [`EscapeSeen`] when an ESC comes first.
-fn line_end(b: &[u8], start: usize) -> Result<usize, EscapeSeen> {
-    let limit = b.len().min(start + LINE);
-    match memchr::memchr2(b'\n', 0x1b, &b[start..limit]) {
-        None => Ok(limit),
-        Some(k) if b[start + k] == b'\n' => Ok(start + k),
-        Some(_) => Err(EscapeSeen),
-    }
 }
 
 /// The level of the header line `b[start..end]`.
@@ -223,41 +176,6 @@ fn line_level(b: &[u8], mut start: usize, end: usize) -> Option<Level> {
         return Some(level);
     }
     scan(b, start, end, false).or(pri)
-}
-
-/// Ruby `Logger`: `W, [2024-11-25T10:01:02.123456 #1]  WARN -- : msg`.
-/// `Some(None)` for `A` (ANY), which is no level.
-fn ruby_logger(b: &[u8]) -> Option<Option<Level>> {
-    if b.len() < 4 || &b[1..4] != b", [" {
-        return None;
-    }
-    Some(match b[0] {
-        b'D' => Some(Level::Debug),
-        b'I' => Some(Level::Info),
-        b'W' => Some(Level::Warn),
-        b'E' => Some(Level::Error),
-        b'F' => Some(Level::Fatal),
-        b'A' | b'U' => None,
-        _ => return None,
-    })
-}
-
-/// glog / klog: `I1125 10:01:02.123456       1 file.go:42] msg`.
-fn klog(b: &[u8]) -> Option<Level> {
-    if b.len() < 11 || !b[1..5].iter().all(u8::is_ascii_digit) || b[5] != b' ' {
-        return None;
-    }
-    if !(b[6].is_ascii_digit() && b[7].is_ascii_digit() && b[8] == b':') {
-        return None;
-    }
-    match b[0] {
-        b'D' => Some(Level::Debug),
-        b'I' => Some(Level::Info),
-        b'W' => Some(Level::Warn),
-        b'E' => Some(Level::Error),
-        b'F' => Some(Level::Fatal),
-        _ => None,
-    }
 }
 
 /// Reads header items of `b[i..end]` until a level, prose, or the item
@@ -359,36 +277,6 @@ fn scan(b: &[u8], mut i: usize, end: usize, in_group: bool) -> Option<Level> {
         }
     }
     None
-}
-
-/// A single letter that some formats define as the level: the CloudWatch
-/// agent and Telegraf (`2024/11/25 10:01:02 E! [outputs.x] …`), and
-/// Tornado / Jupyter inside a group (`[W 241125 10:01:02 web:2239]`).
-fn letter_level(b: &[u8], letter: u8, tok_end: usize, end: usize, in_group: bool) -> Option<Level> {
-    let at = |k: usize| (k < end).then(|| b[k]);
-    let defined = match (at(tok_end), at(tok_end + 1)) {
-        (Some(b'!'), None | Some(b' ' | b'\t')) => true,
-        (Some(b' '), Some(d)) => in_group && d.is_ascii_digit(),
-        _ => false,
-    };
-    if !defined {
-        return None;
-    }
-    match letter {
-        b'D' => Some(Level::Debug),
-        b'I' => Some(Level::Info),
-        b'W' => Some(Level::Warn),
-        b'E' => Some(Level::Error),
-        b'C' | b'F' => Some(Level::Fatal),
-        _ => None,
-    }
-}
-
-/// ` error:` right after a level word: PHP's `Fatal error:` header
-/// (`PHP Fatal error:  Uncaught …`), where the level is two words.
-fn error_header_follows(b: &[u8], j: usize, end: usize) -> bool {
-    b.get(j..end.min(j + 7))
-        .is_some_and(|t| t.eq_ignore_ascii_case(b" error:"))
 }
 
 /// Monolog (PHP, Laravel, Symfony): `channel.LEVEL:` —
@@ -551,61 +439,4 @@ fn lowered<'b>(w: &[u8], buf: &'b mut [u8]) -> Option<&'b [u8]> {
 /// A request id, uuid or hex id: hex digits and dashes, 8 or more.
 fn is_hex_id(t: &[u8]) -> bool {
     t.len() >= 8 && t.iter().all(|c| c.is_ascii_hexdigit() || *c == b'-')
-}
-
-/// After a word at `j`: a tab, two or more spaces (a padded column), or
-/// ` - ` / ` | ` / ` -- ` between fields.
-fn column_follows(b: &[u8], j: usize, end: usize) -> bool {
-    if j >= end {
-        return false;
-    }
-    if b[j] == b'\t' {
-        return true;
-    }
-    let mut k = j;
-    while k < end && b[k] == b' ' {
-        k += 1;
-    }
-    match k - j {
-        0 => false,
-        1 => k + 1 < end && matches!(b[k], b'-' | b'|') && matches!(b[k + 1], b' ' | b'-' | b'|'),
-        _ => true,
-    }
-}
-
-/// logfmt keys that name the level.
-fn is_level_key(k: &[u8]) -> bool {
-    const KEYS: [&[u8]; 8] = [
-        b"level",
-        b"lvl",
-        b"severity",
-        b"loglevel",
-        b"log_level",
-        b"log.level",
-        b"levelname",
-        b"@l",
-    ];
-    KEYS.iter().any(|key| key.eq_ignore_ascii_case(k))
-}
-
-/// A logfmt value at `i` (quoted in `"` or `'` with `\` escapes, or bare
-/// to the next blank), and where the pair ends.
-fn logfmt_value(b: &[u8], i: usize, end: usize) -> (&[u8], usize) {
-    if i < end && matches!(b[i], b'"' | b'\'') {
-        let quote = b[i];
-        let mut k = i + 1;
-        while k < end {
-            match b[k] {
-                b'\\' => k += 2,
-                c if c == quote => return (&b[i + 1..k], k + 1),
-                _ => k += 1,
-            }
-        }
-        return (&b[(i + 1).min(end)..end], end);
-    }
-    let mut k = i;
-    while k < end && !matches!(b[k], b' ' | b'\t' | b'\r') {
-        k += 1;
-    }
-    (&b[i.min(end)..k], k)
 }
