@@ -407,17 +407,20 @@ impl<'a> Reader<'a> {
     }
 
     /// How far into the text the reader is, in bytes.
+    #[inline]
     pub fn offset(&self) -> usize {
         self.pos
     }
 
     /// The text left to read.
+    #[inline]
     pub fn rest(&self) -> &'a str {
         self.text.get(self.pos..).unwrap_or_default()
     }
 
     /// Moves on by `n` bytes that the caller has judged from [`Reader::rest`]
     /// (not past the end; only onto a character boundary).
+    #[inline]
     pub fn skip(&mut self, n: usize) {
         self.pos = (self.pos + n).min(self.text.len());
     }
@@ -466,7 +469,7 @@ impl<'a> Reader<'a> {
                 if b.get(end) == Some(&b'"') {
                     return self.flat_string_to(start, end);
                 }
-                return self.string();
+                return self.string_after_flat();
             }
             i += 16;
         }
@@ -477,7 +480,7 @@ impl<'a> Reader<'a> {
                 if b.get(end) == Some(&b'"') {
                     return self.flat_string_to(start, end);
                 }
-                return self.string();
+                return self.string_after_flat();
             }
             i += 8;
         }
@@ -489,6 +492,14 @@ impl<'a> Reader<'a> {
                 _ => {}
             }
         }
+        self.string_after_flat()
+    }
+
+    /// [`Reader::string`] of a string [`Reader::flat_string`] does not
+    /// take: one call site, so that adding the fast path leaves the
+    /// inlining of [`Reader::string`] into its other callers as it was.
+    #[inline(never)]
+    fn string_after_flat(&mut self) -> Option<RawStr<'a>> {
         self.string()
     }
 
