@@ -222,7 +222,76 @@ fn take_pair<'a>(slot: &mut (Cow<'a, str>, Raw<'a>)) -> (Cow<'a, str>, Raw<'a>) 
 impl<'a> Members<'a> {
     /// The members of `text` when the whole of it (blanks around allowed) is
     /// one JSON object.
+    ///
+    /// The usual object of a log line (a few members with plain names, most
+    /// values strings or numbers) is read by [`Members::flat`]; anything it
+    /// does not take on, including every text that is not a valid object, is
+    /// read again by [`Members::parse_general`].
     pub fn parse(text: &'a str) -> Option<Members<'a>> {
+        Self::flat(text).or_else(|| Self::parse_general(text))
+    }
+
+    /// [`Members::parse`] of an object of at most [`HEAD`] distinct members
+    /// whose names have no escapes, read in one loop: a string or number
+    /// value without a call through [`Reader::value`], a string judged eight
+    /// bytes at a time from its start ([`Reader::flat_string`]), names
+    /// compared as written (without escapes, that is as decoded). `None`
+    /// both when the text is not such an object and when it is not JSON:
+    /// [`Members::parse_general`] then decides.
+    #[inline]
+    fn flat(text: &'a str) -> Option<Members<'a>> {
+        const EMPTY: RawStr<'static> = RawStr { raw: "", shrink: 0 };
+        let mut r = Reader::new(text);
+        r.enter(b'{')?;
+        let mut head = [(EMPTY, Raw::Null); HEAD];
+        let mut n = 0;
+        if r.peek()? == b'}' {
+            r.pos += 1;
+        } else {
+            loop {
+                if r.blank_then()? != b'"' {
+                    return None;
+                }
+                let key = r.flat_string()?;
+                if key.shrink != 0 || r.blank_then()? != b':' {
+                    return None;
+                }
+                r.pos += 1;
+                let value = match r.blank_then()? {
+                    b'"' => Raw::Str(r.flat_string()?),
+                    b'-' | b'0'..=b'9' => Raw::Num(r.number()?),
+                    _ => r.value()?,
+                };
+                match head[..n].iter_mut().find(|(k, _)| k.raw == key.raw) {
+                    Some(slot) => slot.1 = value,
+                    None => {
+                        *head.get_mut(n)? = (key, value);
+                        n += 1;
+                    }
+                }
+                match r.blank_then()? {
+                    b',' => r.pos += 1,
+                    b'}' => {
+                        r.pos += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        if !r.at_end() {
+            return None;
+        }
+        let items = head[..n]
+            .iter()
+            .map(|&(k, v)| (Cow::Borrowed(k.raw), v))
+            .collect();
+        Some(Members { items, index: None })
+    }
+
+    /// [`Members::parse`] of any text: the general reader, which
+    /// [`Members::flat`] leaves the rest to.
+    fn parse_general(text: &'a str) -> Option<Members<'a>> {
         let mut r = Reader::new(text);
         // The first members are gathered on the stack and moved once into a
         // vector of their number: the usual small object costs one
@@ -338,17 +407,20 @@ impl<'a> Reader<'a> {
     }
 
     /// How far into the text the reader is, in bytes.
+    #[inline]
     pub fn offset(&self) -> usize {
         self.pos
     }
 
     /// The text left to read.
+    #[inline]
     pub fn rest(&self) -> &'a str {
         self.text.get(self.pos..).unwrap_or_default()
     }
 
     /// Moves on by `n` bytes that the caller has judged from [`Reader::rest`]
     /// (not past the end; only onto a character boundary).
+    #[inline]
     pub fn skip(&mut self, n: usize) {
         self.pos = (self.pos + n).min(self.text.len());
     }
@@ -363,6 +435,81 @@ impl<'a> Reader<'a> {
             self.pos += 1;
         }
         None
+    }
+
+    /// [`Reader::peek`] for text with at most a blank or two between tokens
+    /// (a log line's `{"a": 1, "b": "c"}`): the usual next byte is looked at
+    /// without entering the loop.
+    #[inline(always)]
+    fn blank_then(&mut self) -> Option<u8> {
+        let c = *self.bytes().get(self.pos)?;
+        if c > b' ' {
+            return Some(c);
+        }
+        self.peek()
+    }
+
+    /// [`Reader::string`] at a `"` already seen: a string without escapes
+    /// ends at the first special byte of its words, which (the lowest bit
+    /// of a word's mask is never a false alarm) is its closing quote; the
+    /// last few bytes of the text are judged one by one.
+    /// Any other string (an escape, a control byte) is read by
+    /// [`Reader::string`], from the quote.
+    #[inline(always)]
+    fn flat_string(&mut self) -> Option<RawStr<'a>> {
+        let b = self.bytes();
+        let start = self.pos + 1;
+        let mut i = start;
+        // Two words at a time while there are, then one.
+        while let Some(w) = b.get(i..i + 16) {
+            let (lo, hi) = (word_specials(word(w, 0)), word_specials(word(w, 8)));
+            if lo | hi != 0 {
+                let (h, at) = if lo != 0 { (lo, i) } else { (hi, i + 8) };
+                let end = at + (h.trailing_zeros() / 8) as usize;
+                if b.get(end) == Some(&b'"') {
+                    return self.flat_string_to(start, end);
+                }
+                return self.string_after_flat();
+            }
+            i += 16;
+        }
+        if let Some(w) = b.get(i..i + 8) {
+            let h = word_specials(word(w, 0));
+            if h != 0 {
+                let end = i + (h.trailing_zeros() / 8) as usize;
+                if b.get(end) == Some(&b'"') {
+                    return self.flat_string_to(start, end);
+                }
+                return self.string_after_flat();
+            }
+            i += 8;
+        }
+        for (k, &c) in b.get(i..)?.iter().enumerate() {
+            match c {
+                b'"' => return self.flat_string_to(start, i + k),
+                b'\\' => break,
+                c if c < 0x20 => break,
+                _ => {}
+            }
+        }
+        self.string_after_flat()
+    }
+
+    /// [`Reader::string`] of a string [`Reader::flat_string`] does not
+    /// take: one call site, so that adding the fast path leaves the
+    /// inlining of [`Reader::string`] into its other callers as it was.
+    #[inline(never)]
+    fn string_after_flat(&mut self) -> Option<RawStr<'a>> {
+        self.string()
+    }
+
+    /// The string without escapes from `start` to its closing quote at
+    /// `end`, the reader moved past the quote.
+    #[inline(always)]
+    fn flat_string_to(&mut self, start: usize, end: usize) -> Option<RawStr<'a>> {
+        let raw = self.text.get(start..end)?;
+        self.pos = end + 1;
+        Some(RawStr { raw, shrink: 0 })
     }
 
     fn eat(&mut self, want: u8) -> Option<()> {
@@ -1082,11 +1229,123 @@ mod tests {
         let theirs: Vec<(String, Value)> = theirs.into_iter().collect();
         assert_eq!(ours, theirs, "{text}");
         let m = Members::parse(&text).unwrap();
+        judge_flat(&text);
         assert_eq!(m.len(), theirs.len());
         for (k, v) in &theirs {
             assert_eq!(m.get(k).map(|r| r.as_u64()), Some(v.as_u64()), "{text}: {k}");
         }
         assert!(!m.contains_key("absent"));
+    }
+
+    /// [`Members::flat`] takes `text` as [`Members::parse_general`] reads
+    /// it, or leaves it; and [`Members::parse`] is the general reading.
+    fn judge_flat(text: &str) {
+        let general = Members::parse_general(text);
+        if let Some(flat) = Members::flat(text) {
+            assert_eq!(Some(&flat), general.as_ref(), "{text:?}");
+        }
+        assert_eq!(Members::parse(text), general, "{text:?}");
+    }
+
+    #[test]
+    fn flat_objects_of_every_string_length_and_piece() {
+        // Strings end within a word, on its edge, and in the bytes left
+        // after the last whole word, with every piece at every place.
+        for len in 0..=40 {
+            for piece in PIECES {
+                for at in [0, len / 2, len] {
+                    let mut content = vec![b'x'; len];
+                    content.splice(at..at, piece.iter().copied());
+                    let Ok(c) = std::str::from_utf8(&content) else {
+                        continue;
+                    };
+                    for text in [
+                        format!("{{\"{c}\":1}}"),
+                        format!("{{\"k\":\"{c}\"}}"),
+                        format!("{{\"k\": \"{c}\" }} "),
+                        format!("{{\"a\": \"{c}\", \"{c}\": [\"{c}\"], \"b\":\"{c}\"}}"),
+                        format!("{{\"k\":\"{c}\""),
+                        format!("{{\"k\":\"{c}"),
+                    ] {
+                        judge_flat(&text);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn flat_objects_of_every_shape_read_as_the_general_reader() {
+        let values = [
+            "1",
+            "-0",
+            "1.5e3",
+            "01",
+            "1.",
+            "-",
+            "1e400",
+            "true",
+            "false",
+            "null",
+            "tru",
+            "nul",
+            "{}",
+            "[]",
+            "{\"a\":[1,{\"b\":2}]}",
+            "[1,]",
+            "\"\"",
+            "\"v\\\"\"",
+            "x",
+            "",
+        ];
+        for v in values {
+            for blanks in ["", " ", "\n", "\t\r "] {
+                for n in [1, 2, HEAD, HEAD + 1] {
+                    let members: Vec<String> = (0..n)
+                        .map(|i| format!("{blanks}\"k{}\"{blanks}:{blanks}{v}{blanks}", i % 5))
+                        .collect();
+                    let body = members.join(",");
+                    for text in [
+                        format!("{{{body}}}"),
+                        format!("{blanks}{{{body}}}{blanks}"),
+                        format!("{{{body},}}"),
+                        format!("{{{body}}}}}"),
+                        format!("{{{body} \"x\":1}}"),
+                        format!("{{{body}]"),
+                    ] {
+                        judge_flat(&text);
+                    }
+                }
+            }
+        }
+        for text in [
+            "{}",
+            " { } ",
+            "{",
+            "{ ",
+            "{\"a\"}",
+            "{\"a\":}",
+            "{\"a\":1 \"b\":2}",
+            "{,}",
+            "{1:2}",
+        ] {
+            judge_flat(text);
+        }
+    }
+
+    #[test]
+    fn flat_reads_the_fixture_lines_as_the_general_reader() {
+        let mut taken = 0;
+        for message in crate::parse::fixture_lines::messages() {
+            let Some(start) = message.find('{') else {
+                continue;
+            };
+            let text = &message[start..];
+            judge_flat(text);
+            taken += usize::from(Members::flat(text).is_some());
+        }
+        // The fast path is the one the JSON lines take.
+        assert!(taken > 100, "{taken}");
     }
 
     #[test]
@@ -1187,6 +1446,46 @@ mod tests {
         fn json_like_text_is_judged_as_serde_json_does(t in json_like()) {
             let (theirs, ours) = both(&t);
             prop_assert_eq!(theirs, ours, "{:?}", t);
+            judge_flat(&t);
+            let braced = format!("{{{t}}}");
+            judge_flat(&braced);
+            let (theirs, _) = both(&braced);
+            prop_assert_eq!(theirs.filter(Value::is_object).is_some(), Members::parse(&braced).is_some());
+        }
+
+        #[test]
+        fn flat_objects_of_pieced_strings_read_as_the_general_reader(
+            members in prop::collection::vec(
+                (prop::collection::vec(string_piece(), 0..3), prop::collection::vec(string_piece(), 0..6)),
+                0..10,
+            ),
+            blanks in prop_oneof![Just(""), Just(" "), Just("\n\t "), Just("\r")],
+            tail in prop_oneof![Just(""), Just(" "), Just("\n"), Just(" x"), Just(",")],
+        ) {
+            let mut text = b"{".to_vec();
+            for (i, (key, value)) in members.iter().enumerate() {
+                if i > 0 {
+                    text.push(b',');
+                }
+                text.extend_from_slice(blanks.as_bytes());
+                for part in [key, value] {
+                    text.push(b'"');
+                    text.extend_from_slice(&part.concat());
+                    text.push(b'"');
+                    text.extend_from_slice(blanks.as_bytes());
+                    if std::ptr::eq(part, key) {
+                        text.push(b':');
+                        text.extend_from_slice(blanks.as_bytes());
+                    }
+                }
+            }
+            text.push(b'}');
+            text.extend_from_slice(tail.as_bytes());
+            if let Ok(text) = std::str::from_utf8(&text) {
+                judge_flat(text);
+                let theirs = serde_json::from_str::<serde_json::Map<String, Value>>(text).ok();
+                prop_assert_eq!(theirs.is_some(), Members::parse(text).is_some(), "{:?}", text);
+            }
         }
 
         #[test]

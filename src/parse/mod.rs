@@ -18,7 +18,7 @@ pub mod service;
 pub mod trace;
 
 #[cfg(test)]
-mod fixture_lines;
+pub(crate) mod fixture_lines;
 
 use std::borrow::Cow;
 
