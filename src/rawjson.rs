@@ -1467,16 +1467,10 @@ mod tests {
                 if i > 0 {
                     text.push(b',');
                 }
-                text.extend_from_slice(blanks.as_bytes());
-                for part in [key, value] {
-                    text.push(b'"');
-                    text.extend_from_slice(&part.concat());
-                    text.push(b'"');
-                    text.extend_from_slice(blanks.as_bytes());
-                    if std::ptr::eq(part, key) {
-                        text.push(b':');
-                        text.extend_from_slice(blanks.as_bytes());
-                    }
+                let b = blanks.as_bytes();
+                let (key, value) = (key.concat(), value.concat());
+                for piece in [b, b"\"", &key[..], b"\"", b, b":", b, b"\"", &value[..], b"\"", b] {
+                    text.extend_from_slice(piece);
                 }
             }
             text.push(b'}');
