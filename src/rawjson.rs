@@ -223,7 +223,7 @@ impl<'a> Members<'a> {
     /// The members of `text` when the whole of it (blanks around allowed) is
     /// one JSON object.
     ///
-    /// The usual object of a log line (a few members with plain names, most
+    /// The usual object of a log line (members with plain names, most
     /// values strings or numbers) is read by [`Members::flat`]; anything it
     /// does not take on, including every text that is not a valid object, is
     /// read again by [`Members::parse_general`].
@@ -231,13 +231,14 @@ impl<'a> Members<'a> {
         Self::flat(text).or_else(|| Self::parse_general(text))
     }
 
-    /// [`Members::parse`] of an object of at most [`HEAD`] distinct members
-    /// whose names have no escapes, read in one loop: a string or number
-    /// value without a call through [`Reader::value`], a string judged eight
-    /// bytes at a time from its start ([`Reader::flat_string`]), names
-    /// compared as written (without escapes, that is as decoded). `None`
-    /// both when the text is not such an object and when it is not JSON:
-    /// [`Members::parse_general`] then decides.
+    /// [`Members::parse`] of an object whose names have no escapes, read in
+    /// one loop: a string or number value without a call through
+    /// [`Reader::value`], a string judged eight bytes at a time from its
+    /// start ([`Reader::flat_string`]), names compared as written (without
+    /// escapes, that is as decoded); the first [`HEAD`] members on the
+    /// stack, any more in a vector, as [`Members::parse_general`] gathers
+    /// them. `None` both when the text is not such an object and when it is
+    /// not JSON: [`Members::parse_general`] then decides.
     #[inline]
     fn flat(text: &'a str) -> Option<Members<'a>> {
         const EMPTY: RawStr<'static> = RawStr { raw: "", shrink: 0 };
@@ -245,6 +246,8 @@ impl<'a> Members<'a> {
         r.enter(b'{')?;
         let mut head = [(EMPTY, Raw::Null); HEAD];
         let mut n = 0;
+        // The members past the first [`HEAD`], with those.
+        let mut more: Option<Members<'a>> = None;
         if r.peek()? == b'}' {
             r.pos += 1;
         } else {
@@ -262,11 +265,22 @@ impl<'a> Members<'a> {
                     b'-' | b'0'..=b'9' => Raw::Num(r.number()?),
                     _ => r.value()?,
                 };
-                match head[..n].iter_mut().find(|(k, _)| k.raw == key.raw) {
-                    Some(slot) => slot.1 = value,
-                    None => {
-                        *head.get_mut(n)? = (key, value);
+                match (&mut more, head[..n].iter_mut().find(|(k, _)| k.raw == key.raw)) {
+                    (Some(more), _) => more.insert(Cow::Borrowed(key.raw), value),
+                    (None, Some(slot)) => slot.1 = value,
+                    (None, None) if n < HEAD => {
+                        head[n] = (key, value);
                         n += 1;
+                    }
+                    // Past the stack, as `parse_general` goes on.
+                    (None, None) => {
+                        let mut spilled = Members::default();
+                        spilled.items.reserve(2 * HEAD);
+                        spilled
+                            .items
+                            .extend(head.iter().map(|&(k, v)| (Cow::Borrowed(k.raw), v)));
+                        spilled.insert(Cow::Borrowed(key.raw), value);
+                        more = Some(spilled);
                     }
                 }
                 match r.blank_then()? {
@@ -281,6 +295,9 @@ impl<'a> Members<'a> {
         }
         if !r.at_end() {
             return None;
+        }
+        if let Some(more) = more {
+            return Some(more);
         }
         let items = head[..n]
             .iter()
