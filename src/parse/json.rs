@@ -4,13 +4,15 @@
 
 use std::borrow::Cow;
 
+use super::bytes;
+
 pub use crate::rawjson::{Members, Raw};
 
 /// `s` without blanks at its ends, still borrowed when it was.
 pub fn trimmed(s: Cow<'_, str>) -> Cow<'_, str> {
     match s {
-        Cow::Borrowed(b) => Cow::Borrowed(b.trim()),
-        Cow::Owned(o) if o.trim().len() == o.len() => Cow::Owned(o),
+        Cow::Borrowed(b) => Cow::Borrowed(bytes::trim(b)),
+        Cow::Owned(o) if bytes::trim(&o).len() == o.len() => Cow::Owned(o),
         Cow::Owned(o) => Cow::Owned(o.trim().to_owned()),
     }
 }

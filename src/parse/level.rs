@@ -45,6 +45,7 @@
 //! bytes only (no allocation); a coloured header is copied to a stack
 //! buffer without its escape sequences.
 
+use super::bytes;
 use super::json::{Members, Raw};
 
 /// The normalised levels of `@level`.
@@ -90,7 +91,7 @@ impl Level {
     /// A spelling of SCHEMA.md's table, any case, surrounding blanks
     /// ignored: `warning`, `WRN`, `crit`, `Information`.
     pub fn from_name(name: &str) -> Option<Level> {
-        spelling(name.trim().as_bytes())
+        spelling(bytes::trim(name).as_bytes())
     }
 
     /// A pino / bunyan numeric level: 10 TRACE … 60 FATAL.

@@ -41,7 +41,7 @@ use std::borrow::Cow;
 
 use super::json::{Members, Raw, trimmed};
 
-use super::Shared;
+use super::{Shared, bytes};
 
 /// Level words that may follow a request id in a blank-separated header
 /// (SCHEMA.md's spellings, without the ambiguous single letters).
@@ -415,15 +415,6 @@ fn tokens(s: &str) -> impl Iterator<Item = &str> {
         .filter(|t| !t.is_empty())
 }
 
-/// `s.trim()`, without its per-character search when both ends are ASCII
-/// and no blank (no other byte starts or ends Unicode whitespace there).
-fn trim(s: &str) -> &str {
-    match (s.as_bytes().first(), s.as_bytes().last()) {
-        (Some(&a), Some(&z)) if (b'!'..=0x7f).contains(&a) && (b'!'..=0x7f).contains(&z) => s,
-        _ => s.trim(),
-    }
-}
-
 /// `record.requestId` of a platform record, else the first app member of
 /// `requestId`, `request_id`, `aws_request_id`, `awsRequestId`,
 /// `AWSRequestId`, `function_request_id` (in that order) that looks like an
@@ -450,7 +441,7 @@ fn from_json<'a>(json: &Members<'a>, platform: Option<&(Cow<'a, str>, Members<'a
             continue;
         }
         if let Some(id) = value.as_str() {
-            let t = trim(&id);
+            let t = bytes::trim(&id);
             if plausible(t) {
                 // Trimming nothing (the usual case) keeps the value as it is,
                 // as `trimmed` would.

@@ -17,6 +17,7 @@
 
 use std::borrow::Cow;
 
+use super::bytes;
 use super::json::{Members, Raw, trimmed};
 
 /// The service a line comes from: its JSON's, else `group_service`, the
@@ -41,7 +42,7 @@ fn from_json<'a>(json: &Members<'a>) -> Option<Cow<'a, str>> {
             },
             _ => continue,
         };
-        if best.as_ref().is_some_and(|(b, _)| *b <= rank) || name.trim().is_empty() {
+        if best.as_ref().is_some_and(|(b, _)| *b <= rank) || bytes::trim(&name).is_empty() {
             continue;
         }
         best = Some((rank, trimmed(name)));

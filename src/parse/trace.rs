@@ -40,8 +40,8 @@ use std::sync::LazyLock;
 use memchr::memmem::Finder;
 use std::borrow::Cow;
 
-use super::Shared;
 use super::json::{Members, Raw};
+use super::{Shared, bytes};
 
 /// A 128-bit trace id, never zero. X-Ray `1-5759e988-bd862e3fe1be46a994272793`
 /// and 32-hex `5759e988bd862e3fe1be46a994272793` are two spellings of it.
@@ -471,7 +471,7 @@ fn lambda_report(msg: &[u8]) -> Option<Found> {
 
 /// A JSON trace value: X-Ray or 32 hex, optionally `…@<16 hex span>`.
 fn json_trace_value(s: &str) -> Option<Found> {
-    let s = s.trim().as_bytes();
+    let s = bytes::trim(s).as_bytes();
     let (trace, span) = match memchr::memchr(b'@', s) {
         Some(at) => (&s[..at], span_hex(&s[at + 1..])),
         None => (s, None),
@@ -529,7 +529,7 @@ fn json_members(json: &Members<'_>) -> Option<Found> {
             }
         } else if let Some((r, s)) = span_rank(key, value)
             && span.is_none_or(|(best, _)| r < best)
-            && let Some(id) = span_hex(s.trim().as_bytes())
+            && let Some(id) = span_hex(bytes::trim(&s).as_bytes())
         {
             span = Some((r, id));
         }
