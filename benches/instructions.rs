@@ -7,7 +7,8 @@
 //!
 //! `cargo bench --bench instructions -- STAGE N`, STAGE one of `gunzip`,
 //! `whole` (base64 → gunzip → JSON → parse → join → render, the body
-//! written to nowhere), `decode`, `parse_json`; or `parse:STACK` (the
+//! written to nowhere), `decode`, `parse_json`, `parse_lines` (the line
+//! parser's part of `whole`); or `parse:STACK` (the
 //! parser alone on one fixture stack's events, as the delivery holds them:
 //! `flask`, `flask-json`, `xray-daemon`, `lambda-python`), counted per
 //! event: `scripts/count-instructions.sh --stacks`.
@@ -28,6 +29,9 @@ pub const STAGES: &[(&str, &str)] = &[
     ("whole", "cwl_trace_bridge::pipeline::Pipeline::prepare_event"),
     ("decode", "cwl_trace_bridge::decode::inflate_event"),
     ("parse_json", "cwl_trace_bridge::decode::parse_json"),
+    // The whole pipeline's run, counted inside the line parser only: what
+    // the parser takes of `whole` (the rest is decode, join and render).
+    ("parse_lines", "cwl_trace_bridge::parse::parse_in"),
 ];
 
 /// The function `parse:STACK` counts inside.
@@ -74,7 +78,7 @@ fn main() {
     for _ in 0..n {
         match stage {
             "gunzip" => drop(black_box(decode::gunzip(black_box(&gz), limits).unwrap())),
-            "whole" => {
+            "whole" | "parse_lines" => {
                 let p = pipeline.prepare_event(black_box(event.as_bytes())).unwrap();
                 black_box(p.batch.body.len());
             }
