@@ -72,6 +72,17 @@ fn pair_in(w: &[u8], x: u8, y: u8) -> Option<usize> {
     w.windows(2).position(|p| p[0] == x && p[1] == y)
 }
 
+/// `s.trim()`, without its per-character search when both ends are ASCII
+/// and no blank (no other byte starts or ends Unicode whitespace there):
+/// member values such as `"like"` or an id are trimmed on every JSON line.
+#[inline]
+pub fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(&a), Some(&z)) if (b'!'..=0x7f).contains(&a) && (b'!'..=0x7f).contains(&z) => s,
+        _ => s.trim(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,7 +125,28 @@ mod tests {
         }
     }
 
+    #[test]
+    fn trim_is_str_trim() {
+        let blanks = [
+            "", " ", "\t", "\n", "\r", "\u{a0}", "\u{2003}", "\u{3000}", "\u{85}", "\u{feff}",
+        ];
+        let cores = ["", "like", "x", "\u{7f}", "é", "a b", "\u{a0}x\u{a0}", "!~"];
+        for left in blanks {
+            for core in cores {
+                for right in blanks {
+                    let s = format!("{left}{core}{right}");
+                    assert_eq!(trim(&s), s.trim(), "{s:?}");
+                }
+            }
+        }
+    }
+
     proptest! {
+        #[test]
+        fn trim_is_str_trim_on_any_text(s in "\\PC{0,12}|[ \t\u{a0}\u{3000}a!~\u{7f}]{0,12}") {
+            prop_assert_eq!(trim(&s), s.trim());
+        }
+
         #[test]
         fn find_pair_is_a_windows_search(
             b in proptest::collection::vec(prop::sample::select(b"P/ a".to_vec()), 0..300),
@@ -123,16 +155,5 @@ mod tests {
             prop_assert_eq!(find_pair(&b, from, b'P', b'/'), naive_find(&b, from, b'P', b'/'));
         }
 
-    }
-}
-
-/// `s.trim()`, without its per-character search when both ends are ASCII
-/// and no blank (no other byte starts or ends Unicode whitespace there):
-/// member values such as `"like"` or an id are trimmed on every JSON line.
-#[inline]
-pub fn trim(s: &str) -> &str {
-    match (s.as_bytes().first(), s.as_bytes().last()) {
-        (Some(&a), Some(&z)) if (b'!'..=0x7f).contains(&a) && (b'!'..=0x7f).contains(&z) => s,
-        _ => s.trim(),
     }
 }
