@@ -146,7 +146,10 @@ impl<'a> Raw<'a> {
 
     /// Appends the value as compact JSON: its own text, without the
     /// whitespace between tokens (a pretty-printed object would otherwise
-    /// break the one-document-per-line `_bulk` framing).
+    /// break the one-document-per-line `_bulk` framing), and with each name
+    /// of a nested object once: a repeated name keeps its first position
+    /// and its last value, as [`Members`] keeps the top level's. OpenSearch
+    /// refuses a document that repeats a name at any depth.
     pub fn write(self, out: &mut Vec<u8>) {
         match self {
             Raw::Null => out.extend_from_slice(b"null"),
@@ -158,7 +161,62 @@ impl<'a> Raw<'a> {
                 out.extend_from_slice(s.raw.as_bytes());
                 out.push(b'"');
             }
-            Raw::Array(t) | Raw::Object(t) => write_compact(out, t.as_bytes()),
+            Raw::Array(t) | Raw::Object(t) => {
+                let start = out.len();
+                if !write_nested(out, self) {
+                    // Not JSON after all (a `Raw` is only ever made of
+                    // JSON): its text as it stands, still compact.
+                    out.truncate(start);
+                    write_compact(out, t.as_bytes());
+                }
+            }
+        }
+    }
+}
+
+/// [`Raw::write`] of an array or object, member by member (false, with
+/// `out` part written, if its text is not JSON). A value without a nested
+/// object is copied compact as a whole.
+fn write_nested(out: &mut Vec<u8>, value: Raw<'_>) -> bool {
+    match value {
+        Raw::Object(t) => {
+            let Some(members) = Members::parse(t) else {
+                return false;
+            };
+            out.push(b'{');
+            for (i, (name, value)) in members.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                crate::render::write_json_str(out, name);
+                out.push(b':');
+                if !write_nested(out, value) {
+                    return false;
+                }
+            }
+            out.push(b'}');
+            true
+        }
+        Raw::Array(t) if t.as_bytes().contains(&b'{') => {
+            let mut r = Reader::new(t);
+            out.push(b'[');
+            let mut first = true;
+            let read = r.array(|r| {
+                if !std::mem::take(&mut first) {
+                    out.push(b',');
+                }
+                write_nested(out, r.value()?).then_some(())
+            });
+            out.push(b']');
+            read.is_some()
+        }
+        Raw::Array(t) => {
+            write_compact(out, t.as_bytes());
+            true
+        }
+        scalar => {
+            scalar.write(out);
+            true
         }
     }
 }
@@ -946,6 +1004,46 @@ mod tests {
     fn agree(text: &str) {
         let (theirs, ours) = both(text);
         assert_eq!(theirs, ours, "{text:?}");
+    }
+
+    /// What `Raw::write` makes of the value `text`.
+    fn written(text: &str) -> String {
+        let mut r = Reader::new(text);
+        let mut out = Vec::new();
+        r.value().expect("JSON").write(&mut out);
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    #[test]
+    fn nested_objects_are_written_with_each_name_once() {
+        for (text, want) in [
+            // The last value, at the first name's place (fuzzing found
+            // both: OpenSearch refuses a document that repeats a name).
+            (
+                r#"{"message":"m","name":"Error","stack":"s","name":"E2"}"#,
+                r#"{"message":"m","name":"E2","stack":"s"}"#,
+            ),
+            (
+                r#"[1, {"a": 1, "b": 2, "a": {"x": 1, "x": [3]}}, "{"]"#,
+                r#"[1,{"a":{"x":[3]},"b":2},"{"]"#,
+            ),
+            (
+                r#"{"o": [{"t": 1, "t": 2}], "o": [{"t": 3, "u": 4, "t": 5}]}"#,
+                r#"{"o":[{"t":5,"u":4}]}"#,
+            ),
+            // Names equal once decoded are one name.
+            (r#"{"a": 1, "\u0061": 2}"#, r#"{"a":2}"#),
+            // Nothing else changes: escapes, numbers, blanks in strings.
+            (
+                r#"{ "k\"q" : "v \n\u00e9 é" , "n" : -1.50e3, "e": {}, "l": [ ] }"#,
+                r#"{"k\"q":"v \n\u00e9 é","n":-1.50e3,"e":{},"l":[]}"#,
+            ),
+            (r#"[ "a b", [ 1 , 2 ], null ]"#, r#"["a b",[1,2],null]"#),
+        ] {
+            assert_eq!(written(text), want, "{text}");
+            let ours: Value = serde_json::from_str(&written(text)).unwrap();
+            assert_eq!(ours, serde_json::from_str::<Value>(text).unwrap(), "{text}");
+        }
     }
 
     #[test]

@@ -133,7 +133,7 @@ fn check_body(prepared: &Prepared, sent: &mut HashMap<String, String>) -> Vec<Ma
     assert_eq!(lines.len() / 2, batch.items.len(), "items do not match the body");
     let mut docs = Vec::new();
     let mut at = 0;
-    for (pair, item) in lines.chunks(2).zip(&batch.items) {
+    for (i, (pair, item)) in lines.chunks(2).zip(&batch.items).enumerate() {
         let (action_line, doc_line) = (pair[0], pair[1]);
         assert_eq!(item.span.start, at, "item span");
         at += action_line.len() + doc_line.len() + 2;
@@ -146,7 +146,7 @@ fn check_body(prepared: &Prepared, sent: &mut HashMap<String, String>) -> Vec<Ma
         let meta = meta.as_object().expect("action metadata is an object");
         let index = meta.get("_index").and_then(Value::as_str).expect("_index");
         let id = meta.get("_id").and_then(Value::as_str).expect("_id");
-        assert_eq!((index, id), (item.index.as_str(), item.id.as_str()));
+        assert_eq!((index, id), (batch.index_name(i), batch.id(i)));
         assert!(!index.is_empty() && !id.is_empty());
         let doc = object(doc_line, "document");
         match (name.as_str(), item.action) {
