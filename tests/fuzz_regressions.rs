@@ -29,10 +29,11 @@ fn inputs(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
         .collect()
 }
 
-/// One JSON object with no raw newline (a `_bulk` line).
+/// One JSON object with no raw newline (a `_bulk` line) and no name twice
+/// at any depth (OpenSearch refuses such a document).
 fn object(line: &[u8], what: &str) -> serde_json::Map<String, Value> {
     assert!(!line.contains(&b'\n'), "{what} holds a raw newline");
-    match serde_json::from_slice(line) {
+    match super::support::strict_json::parse_strict(line) {
         Ok(Value::Object(m)) => m,
         other => panic!(
             "{what} is not a JSON object ({other:?}): {}",

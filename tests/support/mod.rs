@@ -130,6 +130,7 @@ pub fn replay_paths(paths: &[PathBuf]) -> (Vec<u8>, cwl_trace_bridge::stats::Sta
 }
 pub mod dashboards_standin;
 pub mod standin;
+pub mod strict_json;
 
 /// Two Lambda events of one request: the first has its `START` and an app
 /// line, the second its `REPORT` naming the trace (ids "1", "2", then "3").
