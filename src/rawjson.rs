@@ -174,9 +174,10 @@ impl<'a> Raw<'a> {
     }
 }
 
-/// [`Raw::write`] of an array or object, member by member (false, with
-/// `out` part written, if its text is not JSON). A value without a nested
-/// object is copied compact as a whole.
+/// [`Raw::write`] of an array or object: an object member by member, each
+/// nested value likewise; an array with no `{` in its text (so no object
+/// inside) copied compact as a whole. False, with `out` part written, if
+/// the text is not JSON.
 fn write_nested(out: &mut Vec<u8>, value: Raw<'_>) -> bool {
     match value {
         Raw::Object(t) => {
