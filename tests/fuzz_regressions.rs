@@ -52,7 +52,7 @@ fn parse_line_inputs() {
     for (path, bytes) in inputs("parse_line") {
         let (group, message) = framing::parse_line_input(&bytes).unwrap();
         let line = parse::parse(message, group, &rules);
-        check_line(&line, &path);
+        check_line(message, &line, &path);
         let event = LogEvent {
             id: "38".into(),
             timestamp: 1_732_541_400_089,
@@ -71,7 +71,7 @@ fn parse_line_inputs() {
 }
 
 /// The invariants of a parsed line that the parse_line target checks.
-fn check_line(line: &parse::Line<'_>, path: &std::path::Path) {
+fn check_line(message: &str, line: &parse::Line<'_>, path: &std::path::Path) {
     let hex = |s: &str, len: usize| {
         s.len() == len
             && s.bytes()
@@ -93,6 +93,18 @@ fn check_line(line: &parse::Line<'_>, path: &std::path::Path) {
         assert!(!name.trim().is_empty(), "{at}: blank service name");
     }
     assert!(line.markers.windows(2).all(|w| w[0] < w[1]), "{at}: markers");
+    // Access-log fields are the message's own text (an absolute target
+    // without a path gives `/`, as documented).
+    let within = |part: &str| {
+        let (w, p) = (message.as_ptr() as usize, part.as_ptr() as usize);
+        p >= w && p + part.len() <= w + message.len()
+    };
+    if let Some(m) = line.http.method {
+        assert!(within(m), "{at}: method {m:?} outside the message");
+    }
+    if let Some(p) = line.http.path {
+        assert!(within(p) || p == "/", "{at}: path {p:?} outside the message");
+    }
 }
 
 fn bulk_documents(pipeline: &Pipeline, data: LogsData) -> Vec<serde_json::Map<String, Value>> {

@@ -200,7 +200,8 @@ fn path_of(target: &str) -> Option<&str> {
         let end = memchr::memchr2(b'?', b'#', rest.as_bytes()).unwrap_or(rest.len());
         Some(&rest[..end])
     } else if rest == "*" {
-        Some("*")
+        // The message's own `*`, as every other field is its own text.
+        Some(rest)
     } else {
         None
     }
