@@ -75,6 +75,12 @@ fn holdout2_dir() -> PathBuf {
     fixture("holdout2")
 }
 
+/// The third held-out corpus (written blind, another round later, to other
+/// stacks): scored and enforced exactly like `holdout`.
+fn holdout3_dir() -> PathBuf {
+    fixture("holdout3")
+}
+
 /// How many mismatches per field the tables list (`CORPUS_MISMATCHES`, 5).
 fn mismatches_kept() -> usize {
     std::env::var("CORPUS_MISMATCHES")
@@ -634,6 +640,11 @@ fn holdout2_is_well_formed() {
     check_well_formed(&jsonl_files(&holdout2_dir()));
 }
 
+#[test]
+fn holdout3_is_well_formed() {
+    check_well_formed(&jsonl_files(&holdout3_dir()));
+}
+
 /// The held-out corpus is a measurement, not a target: its accuracy is
 /// printed (`cargo test holdout -- --nocapture`), never asserted, so that
 /// nobody tunes the parser to it line by line. What is asserted, once
@@ -649,6 +660,12 @@ fn holdout_scores() {
 #[test]
 fn holdout2_scores() {
     score_held_out(&holdout2_dir());
+}
+
+/// `holdout3` is a measurement in the same way as `holdout` (see there).
+#[test]
+fn holdout3_scores() {
+    score_held_out(&holdout3_dir());
 }
 
 /// Scores a held-out directory and prints its tables; with `ENFORCE` in it,
