@@ -576,6 +576,10 @@ fn quick(b: &[u8], start: usize) -> Option<Option<Level>> {
                 if level.is_some() {
                     return Some(level);
                 }
+                if i == start && tag_level(&hay[..k]).is_some() {
+                    // `[GIN-debug] …`: [`line_level`]'s.
+                    return None;
+                }
                 i = after;
             }
             b'"' => return Some(None),
@@ -666,6 +670,14 @@ fn line_level(b: &[u8], mut start: usize, end: usize) -> Option<Level> {
             return Some(level);
         }
     }
+    if line.first().is_some_and(u8::is_ascii_digit)
+        && let Some(level) = redis(line)
+    {
+        return Some(level);
+    }
+    if let Some((tag, after)) = leading_tag(b, start, end) {
+        return scan(b, after, end, false).or(Some(tag));
+    }
     scan(b, start, end, false).or(pri)
 }
 
@@ -702,6 +714,83 @@ fn klog(b: &[u8]) -> Option<Level> {
         b'F' => Some(Level::Fatal),
         _ => None,
     }
+}
+
+/// Redis and Valkey (also ElastiCache's engine log):
+/// `1:M 30 Nov 2024 12:00:01.123 * Ready to accept connections`, pid and
+/// role, the time, then one symbol for the level: `.` debug, `-` verbose,
+/// `*` notice, `#` warning (SCHEMA.md's spellings: DEBUG, TRACE, INFO,
+/// WARN).
+pub(super) fn redis(b: &[u8]) -> Option<Level> {
+    let digits = |i: usize, n: usize| b.get(i..i + n).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let pid = b.iter().take(8).position(|&c| !c.is_ascii_digit())?;
+    if pid == 0 || b.get(pid) != Some(&b':') || !matches!(b.get(pid + 1), Some(b'M' | b'S' | b'C' | b'X')) {
+        return None;
+    }
+    let mut i = pid + 2;
+    if b.get(i) != Some(&b' ') {
+        return None;
+    }
+    // The day, one or two digits.
+    i += 1;
+    let day = b[i..].iter().take(3).position(|&c| !c.is_ascii_digit())?;
+    if !(1..=2).contains(&day) || b.get(i + day) != Some(&b' ') {
+        return None;
+    }
+    i += day + 1;
+    // `Nov 2024 12:00:01.123 `: 22 bytes.
+    let rest = b.get(i..i + 22)?;
+    let shape = is_month(&rest[..3])
+        && rest[3] == b' '
+        && digits(i + 4, 4)
+        && rest[8] == b' '
+        && digits(i + 9, 2)
+        && rest[11] == b':'
+        && digits(i + 12, 2)
+        && rest[14] == b':'
+        && digits(i + 15, 2)
+        && rest[17] == b'.'
+        && digits(i + 18, 3)
+        && rest[21] == b' ';
+    if !shape || !matches!(b.get(i + 23), None | Some(b' ' | b'\r' | b'\n')) {
+        return None;
+    }
+    match b.get(i + 22)? {
+        b'.' => Some(Level::Debug),
+        b'-' => Some(Level::Trace),
+        b'*' => Some(Level::Info),
+        b'#' => Some(Level::Warn),
+        _ => None,
+    }
+}
+
+/// A program's tag with its level at the start of the line, `[NAME-level]`
+/// (Gin's debug-mode lines, `[GIN-debug] Listening and serving HTTP on
+/// :8080`): the level when nothing after it states one (`[GIN-debug]
+/// [WARNING] …` is WARN), and where the header goes on.
+pub(super) fn leading_tag(b: &[u8], start: usize, end: usize) -> Option<(Level, usize)> {
+    if b.get(start) != Some(&b'[') {
+        return None;
+    }
+    let content = start + 1;
+    let close = content
+        + b.get(content..end.min(content + 24))?
+            .iter()
+            .position(|&c| c == b']')?;
+    Some((tag_level(&b[content..close])?, close + 1))
+}
+
+/// `NAME-level`: letters, one hyphen, a level spelling.
+fn tag_level(content: &[u8]) -> Option<Level> {
+    let dash = content.iter().position(|&c| c == b'-')?;
+    let (name, word) = (&content[..dash], &content[dash + 1..]);
+    if name.len() < 2
+        || !name.iter().all(u8::is_ascii_alphabetic)
+        || !word.iter().all(u8::is_ascii_alphabetic)
+    {
+        return None;
+    }
+    spelling(word)
 }
 
 /// Reads header items of `b[i..end]` until a level, prose, or the item

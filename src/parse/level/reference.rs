@@ -10,8 +10,8 @@
 // What the rewrite left as it was (and all it calls) is the live code's.
 use super::{
     EscapeSeen, JSON_KEYS, Level, MAX_GROUP, MAX_ITEMS, MAX_UNKNOWN, WINDOW, column_follows,
-    error_header_follows, is_level_key, klog, letter_level, line_end, logfmt_value, ruby_logger,
-    starts_json_object,
+    error_header_follows, is_level_key, klog, leading_tag, letter_level, line_end, logfmt_value, redis,
+    ruby_logger, starts_json_object,
 };
 use crate::parse::json::{Members, Raw};
 
@@ -174,6 +174,12 @@ fn line_level(b: &[u8], mut start: usize, end: usize) -> Option<Level> {
     }
     if let Some(level) = klog(&b[start..end]) {
         return Some(level);
+    }
+    if let Some(level) = redis(&b[start..end]) {
+        return Some(level);
+    }
+    if let Some((tag, after)) = leading_tag(b, start, end) {
+        return scan(b, after, end, false).or(Some(tag));
     }
     scan(b, start, end, false).or(pri)
 }

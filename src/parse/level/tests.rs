@@ -752,10 +752,6 @@ fn more_formats_met_in_cloudwatch() {
             None,
         ),
         (
-            "1:M 25 Nov 2024 10:01:02.123 * Ready to accept connections tcp",
-            None,
-        ),
-        (
             "Started GET \"/\" for 127.0.0.1 at 2024-11-25 10:01:02 +0000",
             None,
         ),
@@ -767,5 +763,61 @@ fn more_formats_met_in_cloudwatch() {
         ("KeyError: error in x", None),
         ("ValueError: invalid literal for int() with base 10: 'x'", None),
         ("Exception: error in x", None),
+    ]);
+}
+
+#[test]
+fn redis_symbols_and_program_tags() {
+    check(&[
+        // Redis / Valkey / ElastiCache engine log: the symbol is the level.
+        (
+            "1:M 30 Nov 2024 12:00:01.123 * Ready to accept connections tcp",
+            Some(I),
+        ),
+        (
+            "1:M 30 Nov 2024 12:00:01.123 # Server started, Redis version 7.2.4",
+            Some(W),
+        ),
+        ("1:M 30 Nov 2024 12:00:01.123 - Accepted 10.0.0.5:51234", Some(T)),
+        (
+            "1:S 01 Dec 2024 00:00:00.000 . DB 0: 12 keys (0 volatile) in 16 slots HT.",
+            Some(D),
+        ),
+        ("27:C 1 Dec 2024 09:15:42.901 * DB saved on disk\r\n", Some(I)),
+        (
+            "1:X 30 Nov 2024 12:00:01.123 # +sdown master mymaster 10.0.0.1 6379",
+            Some(W),
+        ),
+        // Not the shape: no level from it.
+        ("1:M 30 Nov 2024 12:00:01.123 *Ready", None),
+        ("1:Q 30 Nov 2024 12:00:01.123 * Ready to accept connections", None),
+        ("1:M 30 Foo 2024 12:00:01.123 * Ready to accept connections", None),
+        ("1:M 30 Nov 2024 12:00:01 * Ready to accept connections", None),
+        (
+            "1:signal-handler (1735683642) Received SIGTERM scheduling shutdown...",
+            None,
+        ),
+        ("12:30 Nov 2024 is when it happened * really", None),
+        // A program's tag with its level, unless a level follows it.
+        ("[GIN-debug] Listening and serving HTTP on :8080", Some(D)),
+        (
+            "[GIN-debug] GET    /healthz                  --> main.health (3 handlers)",
+            Some(D),
+        ),
+        ("[GIN-debug] [WARNING] Running in \"debug\" mode.", Some(W)),
+        (
+            "[GIN-debug] [ERROR] listen tcp :8080: bind: address already in use",
+            Some(E),
+        ),
+        ("[app-error] cannot open /data", Some(E)),
+        // Not a tag with a level.
+        (
+            "[GIN] 2024/12/31 - 19:20:36 | 200 |  18.9ms | 10.0.1.165 | GET \"/orders\"",
+            None,
+        ),
+        ("[pool-1-thread-3] started", None),
+        ("[main-thread] started", None),
+        ("[x-debug] started", None),
+        ("Saw [GIN-debug] in the output", None),
     ]);
 }
