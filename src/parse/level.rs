@@ -722,40 +722,33 @@ fn klog(b: &[u8]) -> Option<Level> {
 /// `*` notice, `#` warning (SCHEMA.md's spellings: DEBUG, TRACE, INFO,
 /// WARN).
 pub(super) fn redis(b: &[u8]) -> Option<Level> {
-    let digits = |i: usize, n: usize| b.get(i..i + n).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    // After the pid: the role, the day (one or two digits), then the rest
+    // of the time in this shape (`9` a digit, `M` the month), the symbol
+    // and a space.
+    const SHAPE: &[u8] = b"MMM 9999 99:99:99.999 ";
     let pid = b.iter().take(8).position(|&c| !c.is_ascii_digit())?;
-    if pid == 0 || b.get(pid) != Some(&b':') || !matches!(b.get(pid + 1), Some(b'M' | b'S' | b'C' | b'X')) {
+    let role = b.get(pid..pid + 3)?;
+    if pid == 0 || !matches!(role, [b':', b'M' | b'S' | b'C' | b'X', b' ']) {
         return None;
     }
-    let mut i = pid + 2;
-    if b.get(i) != Some(&b' ') {
+    let day_at = pid + 3;
+    let day = b[day_at..].iter().take(3).position(|&c| !c.is_ascii_digit())?;
+    if !(1..=2).contains(&day) || b.get(day_at + day) != Some(&b' ') {
         return None;
     }
-    // The day, one or two digits.
-    i += 1;
-    let day = b[i..].iter().take(3).position(|&c| !c.is_ascii_digit())?;
-    if !(1..=2).contains(&day) || b.get(i + day) != Some(&b' ') {
+    let at = day_at + day + 1;
+    let rest = b.get(at..at + SHAPE.len())?;
+    let shaped = is_month(&rest[..3])
+        && rest.iter().zip(SHAPE).all(|(&c, &want)| match want {
+            b'9' => c.is_ascii_digit(),
+            b'M' => true,
+            _ => c == want,
+        });
+    let sym = at + SHAPE.len();
+    if !shaped || !matches!(b.get(sym + 1), None | Some(b' ' | b'\r' | b'\n')) {
         return None;
     }
-    i += day + 1;
-    // `Nov 2024 12:00:01.123 `: 22 bytes.
-    let rest = b.get(i..i + 22)?;
-    let shape = is_month(&rest[..3])
-        && rest[3] == b' '
-        && digits(i + 4, 4)
-        && rest[8] == b' '
-        && digits(i + 9, 2)
-        && rest[11] == b':'
-        && digits(i + 12, 2)
-        && rest[14] == b':'
-        && digits(i + 15, 2)
-        && rest[17] == b'.'
-        && digits(i + 18, 3)
-        && rest[21] == b' ';
-    if !shape || !matches!(b.get(i + 23), None | Some(b' ' | b'\r' | b'\n')) {
-        return None;
-    }
-    match b.get(i + 22)? {
+    match b.get(sym)? {
         b'.' => Some(Level::Debug),
         b'-' => Some(Level::Trace),
         b'*' => Some(Level::Info),
