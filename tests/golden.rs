@@ -13,7 +13,7 @@ fn fixture_files() -> Vec<PathBuf> {
     files
         .into_iter()
         .filter(|p| {
-            !["corpus", "holdout", "holdout2", "holdout3"]
+            !["corpus", "holdout", "holdout2", "holdout3", "holdout4"]
                 .iter()
                 .any(|dir| p.starts_with(fixture(dir)))
         })
