@@ -22,7 +22,7 @@
 //! host:443`) gives no path. Everything is borrowed from the message.
 
 use super::Http;
-use super::bytes::find_pair;
+use super::bytes::{find_pair, shaped};
 
 /// The longest method token accepted (`VERSION-CONTROL` is 15).
 const MAX_METHOD: usize = 24;
@@ -30,6 +30,14 @@ const MAX_METHOD: usize = 24;
 /// Method, status and path of an access-log line; all `None` when the
 /// message is not one.
 pub fn parse(message: &str) -> Http<'_> {
+    fields::<true>(message)
+}
+
+/// The fields of the first request line followed by a status (see the
+/// module docs), and with `STATUS_ONLY`, when there is none, the status of
+/// a line whose request field holds no request line ([`status_only`]).
+#[inline(always)]
+fn fields<const STATUS_ONLY: bool>(message: &str) -> Http<'_> {
     let b = message.as_bytes();
     // Every ` HTTP/` holds `P/`, which most lines hold nowhere: one cheap
     // search for the pair finds each candidate (and rules out most lines),
@@ -44,7 +52,24 @@ pub fn parse(message: &str) -> Http<'_> {
         }
         from = p + 1;
     }
-    Http::default()
+    Http {
+        // Both formats start with a hex digit or `:` (an address, an ISO
+        // time) or with ALB's `h…`, `g…`, `w…`: one test rules out most
+        // other lines before any call.
+        status: match b.first() {
+            Some(c) if STATUS_ONLY && (c.is_ascii_hexdigit() || matches!(c, b':' | b'h' | b'g' | b'w')) => {
+                status_only(message)
+            }
+            _ => None,
+        },
+        ..Http::default()
+    }
+}
+
+/// Request lines alone: what the oracle of the tests reads.
+#[cfg(test)]
+fn request_line(message: &str) -> Http<'_> {
+    fields::<false>(message)
 }
 
 /// How the request line is delimited.
@@ -128,6 +153,92 @@ fn request_at(message: &str, at: usize) -> Option<Http<'_>> {
     })
 }
 
+/// The longest client address of a common-log line: IPv6, 39 bytes.
+const MAX_ADDRESS: usize = 39;
+
+/// How far into the line the `[` of a common-log date may be: after the
+/// client address, ident and user.
+const MAX_COMMON_HEAD: usize = 160;
+
+/// How far into the line the request field of an ALB / Classic ELB record
+/// may start: its fields before it are about 150 bytes long.
+const MAX_BALANCER_HEAD: usize = 400;
+
+/// The status of an access line whose request field holds no request line,
+/// where the fields around it are those of its format. nginx and Apache
+/// write `"-"` when the client sent nothing (`"-" 408 0`) and the bytes
+/// themselves when it spoke TLS to the plain port (`"\x16\x03\x01…" 400`);
+/// an ALB writes `"- http://host:80- -"` for a request it could not read.
+/// The line has no method or path then, but its status is still the
+/// server's answer.
+fn status_only(message: &str) -> Option<u16> {
+    common_log_status(message.as_bytes()).or_else(|| balancer_status(message))
+}
+
+/// Common / combined log format: `address ident user [dd/Mon/yyyy:hh:mm:ss
+/// +zzzz] "request" status size …`, the size a number or `-`.
+fn common_log_status(b: &[u8]) -> Option<u16> {
+    const DATE: &[u8] = b"99/Aaa/9999:99:99:99 +9999] \"";
+    // The line starts with the client's IPv4 or IPv6 address (nginx's
+    // `$remote_addr`, Apache's `%h` without host name lookups): a test that
+    // most other lines fail at their first byte or word.
+    let address = b
+        .iter()
+        .take(MAX_ADDRESS + 1)
+        .position(|&c| !(c.is_ascii_hexdigit() || c == b'.' || c == b':'))?;
+    if address == 0 || b[address] != b' ' {
+        return None;
+    }
+    let head = &b[address..b.len().min(MAX_COMMON_HEAD)];
+    let open = address + memchr::memchr(b'[', head)?;
+    if !shaped(b.get(open + 1..open + 1 + DATE.len())?, DATE) {
+        return None;
+    }
+    let field = open + 1 + DATE.len();
+    let close = field + memchr::memchr(b'"', &b[field..])?;
+    // ` status size`, the size a number or `-`, then the end or a blank.
+    if b.get(close + 1) != Some(&b' ') || b.get(close + 5) != Some(&b' ') {
+        return None;
+    }
+    let status = three_digit_status(&b[close + 2..])?;
+    let size = &b[close + 6..];
+    let size_len = if size.first() == Some(&b'-') {
+        1
+    } else {
+        size.iter().take_while(|c| c.is_ascii_digit()).count()
+    };
+    let ends = matches!(size.get(size_len), None | Some(b' ' | b'\t' | b'\r' | b'\n'));
+    (size_len > 0 && ends).then_some(status)
+}
+
+/// ALB (`http|https|h2|grpcs|ws|wss` then its ISO time in microseconds)
+/// and Classic ELB (that time first) records: the load balancer's status four fields
+/// before the first quoted field.
+fn balancer_status(message: &str) -> Option<u16> {
+    let b = message.as_bytes();
+    let time_at = match b.first()? {
+        b'0'..=b'9' => 0,
+        b'h' | b'g' | b'w' => {
+            let sp = memchr::memchr(b' ', &b[..b.len().min(6)])?;
+            if !matches!(&b[..sp], b"http" | b"https" | b"h2" | b"grpcs" | b"ws" | b"wss") {
+                return None;
+            }
+            sp + 1
+        }
+        _ => return None,
+    };
+    // Both write microseconds and `Z`, which few other logs do.
+    const TIME: &[u8] = b"9999-99-99T99:99:99.999999Z ";
+    let time = b.get(time_at..time_at + TIME.len())?;
+    // Where other ISO times part from it first: the fraction, then `Z`.
+    if time[19] != b'.' || time[26] != b'Z' || !shaped(time, TIME) {
+        return None;
+    }
+    let quote = memchr::memchr(b'"', &b[..b.len().min(MAX_BALANCER_HEAD)])?;
+    // A `"` is a character of its own: the text before it is whole.
+    load_balancer_status(message.get(..quote)?)
+}
+
 /// A status right after the request: blanks, then three digits that end
 /// there, 100–599.
 fn status_after(b: &[u8], mut i: usize) -> Option<u16> {
@@ -161,7 +272,9 @@ fn load_balancer_status(head: &str) -> Option<u16> {
     let target_status = fields.next()?;
     let elb_status = fields.next()?;
     let count = |s: &str| s == "-" || (!s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()));
-    let status_or_dash = |s: &str| s == "-" || (s.len() == 3 && three_digit_status(s.as_bytes()).is_some());
+    // The target's status is `-` (ALB) or `0` (Classic ELB) when it sent none.
+    let status_or_dash =
+        |s: &str| s == "-" || s == "0" || (s.len() == 3 && three_digit_status(s.as_bytes()).is_some());
     if !(count(sent) && count(received) && status_or_dash(target_status)) || elb_status.len() != 3 {
         return None;
     }
@@ -426,6 +539,9 @@ mod tests {
     fn alb_and_classic_elb_take_the_load_balancer_status() {
         let alb = r#"http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.000 0.001 0.000 502 - 34 366 "GET http://www.example.com:80/api/x?y=1 HTTP/1.1" "curl/7.46.0" - - arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 "Root=1-58337262-36d228ad5d99923122bbe354" "-" "-" 0 2018-07-02T22:22:48.364000Z "forward" "-" "-" "10.0.0.1:80" "200" "-" "-""#;
         assert_eq!(parse(alb), http("GET", 502, Some("/api/x")));
+        // Classic ELB, no answer from the back end: its status is `0`.
+        let elb = r#"2015-05-13T23:39:43.945958Z my-loadbalancer 192.168.131.39:2817 - -1 -1 -1 503 0 0 0 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.38.0" - -"#;
+        assert_eq!(parse(elb), http("GET", 503, Some("/")));
         let clb = r#"2015-05-13T23:39:43.945958Z my-loadbalancer 192.168.131.39:2817 10.0.0.1:80 0.000073 0.001048 0.000057 200 200 0 29 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.38.0" - -"#;
         assert_eq!(parse(clb), http("GET", 200, Some("/")));
     }
@@ -467,7 +583,6 @@ mod tests {
             "GET /api/errors 200",
             "Handling GET /mysfits",
             "WARN: simulated 404 activated",
-            r#"10.0.0.1 - - [25/Nov/2024:10:01:02 +0000] "-" 408 0 "-" "-""#,
             r#""get /x HTTP/1.1" 200 1"#,
             r#""Get /x HTTP/1.1" 200 1"#,
             r#""GET /x HTTP/1.1" 2000 1"#,
@@ -482,6 +597,59 @@ mod tests {
             "\" HTTP/1.1\" 200",
         ] {
             assert_eq!(parse(m), none(), "{m:?}");
+        }
+    }
+
+    #[test]
+    fn a_request_field_without_a_request_line_gives_the_status_alone() {
+        let status = |s: u16| Http {
+            method: None,
+            status: Some(s),
+            path: None,
+        };
+        // nginx / Apache: nothing sent, TLS on the plain port, an odd line.
+        for (line, want) in [
+            (
+                r#"10.0.0.1 - - [25/Nov/2024:10:01:02 +0000] "-" 408 0 "-" "-""#,
+                408,
+            ),
+            (r#"10.0.0.1 - - [25/Nov/2024:10:01:02 -0500] "-" 408 -"#, 408),
+            (
+                r#"10.0.0.137 - - [25/Nov/2024:23:52:17 +0000] "\x16\x03\x01\x00\xF5\x01" 400 157 "-" "-" "-" "-""#,
+                400,
+            ),
+            (
+                r#"::1 - frank [25/Nov/2024:10:01:02 +0000] "get /x HTTP/1.1" 200 12"#,
+                200,
+            ),
+            ("10.0.0.1 - - [25/Nov/2024:10:01:02 +0000] \"-\" 400 0\r", 400),
+        ] {
+            assert_eq!(parse(line), status(want), "{line}");
+        }
+        // ALB and Classic ELB records of a request the balancer could not read.
+        let alb = r#"http 2024-12-03T06:18:54.391000Z app/web/50dc6c495c0c9188 198.51.100.62:64187 - -1 -1 -1 400 - 1495 26941 "- http://shop.example.com:80- -" "-" - - arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/73e2d6bc24d8a067 "-" "-" "-" - 2024-12-03T06:18:54.311000Z "-" "-" "-" "-" "-" "-" "-""#;
+        assert_eq!(parse(alb), status(400));
+        let elb =
+            r#"2015-05-13T23:39:43.945958Z my-lb 192.168.131.39:2817 - -1 -1 -1 504 0 0 0 "- - - " "-" - -"#;
+        assert_eq!(parse(elb), status(504));
+        let h2 = alb.replacen("http ", "h2 ", 1);
+        assert_eq!(parse(&h2), status(400));
+        // Not those formats, or not their fields around the quotes.
+        for line in [
+            r#"10.0.0.1 - - [25/Nov/2024:10:01:02] "-" 408 0"#,
+            r#"10.0.0.1 - - [25/Nov/2024:10:01:02 +0000] "-" 408"#,
+            r#"10.0.0.1 - - [25/Nov/2024:10:01:02 +0000] "-" 4080 0"#,
+            r#"10.0.0.1 - - [25/Nov/2024:10:01:02 +0000] "-" 408 0x"#,
+            r#"10.0.0.1 - - [25/Nov/2024:10:01:02 +0000] "-"  408 0"#,
+            r#"10.0.0.1 - - [25/Nov/2024:10:01:02 +0000] "-" 999 0"#,
+            r#"[25/Nov/2024:10:01:02 +0000] "unterminated 408 0"#,
+            r#"2024-12-03T06:18:54.123456Z worker done 200 200 0 29x "job""#,
+            r#"2024-12-03T06:18:54.123Z x -1 -1 -1 400 - 1 2 "- -""#,
+            r#"httpd 2024-12-03T06:18:54.123456Z x -1 -1 -1 400 - 1 2 "- -""#,
+            r#"https 2024-12-03 06:18:54 x -1 -1 -1 400 - 1 2 "- -""#,
+            "INFO: 200 requests served",
+        ] {
+            assert_eq!(parse(line), none(), "{line}");
         }
     }
 
@@ -606,12 +774,12 @@ mod tests {
             proptest::sample::select(PIECES), 0..14,
         )) {
             let msg: String = parts.concat();
-            proptest::prop_assert_eq!(parse(&msg), oracle::parse(&msg), "{:?}", msg);
+            proptest::prop_assert_eq!(request_line(&msg), oracle::parse(&msg), "{:?}", msg);
         }
 
         #[test]
         fn equals_the_oracle_on_any_text(msg in r#"[ -~\t\x01\x1bé]{0,120}"#) {
-            proptest::prop_assert_eq!(parse(&msg), oracle::parse(&msg), "{:?}", msg);
+            proptest::prop_assert_eq!(request_line(&msg), oracle::parse(&msg), "{:?}", msg);
         }
     }
 
@@ -621,7 +789,7 @@ mod tests {
         for msg in crate::parse::fixture_lines::messages() {
             let want = oracle::parse(&msg);
             access += usize::from(want.method.is_some());
-            assert_eq!(parse(&msg), want, "{msg:?}");
+            assert_eq!(request_line(&msg), want, "{msg:?}");
         }
         assert!(access > 300, "{access}");
     }
@@ -638,7 +806,7 @@ mod tests {
             for pad in 0..40 {
                 for tail in ["", " ", " -", " xxxxxxxxxxxxxxxxxxxx"] {
                     let msg = format!("{}{line}{tail}", "a ".repeat(pad));
-                    assert_eq!(parse(&msg), oracle::parse(&msg), "{msg:?}");
+                    assert_eq!(request_line(&msg), oracle::parse(&msg), "{msg:?}");
                     assert!(parse(&msg).method.is_some() || line.contains("0.000"), "{msg:?}");
                 }
             }

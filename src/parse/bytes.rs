@@ -72,6 +72,24 @@ fn pair_in(w: &[u8], x: u8, y: u8) -> Option<usize> {
     w.windows(2).position(|p| p[0] == x && p[1] == y)
 }
 
+/// Whether `s` has the shape `shape`, byte for byte: in the shape `9` is
+/// a digit, `A` a capital, `a` a lower-case letter, `+` a sign (`+` or
+/// `-`), `?` any byte; every other byte stands for itself. Dates and times
+/// of fixed width (`25/Nov/2024:10:01:02 +0000` is `99/Aaa/9999:99:99:99
+/// +9999`) are checked this way.
+#[inline]
+pub fn shaped(s: &[u8], shape: &[u8]) -> bool {
+    s.len() == shape.len()
+        && s.iter().zip(shape).all(|(&c, &want)| match want {
+            b'9' => c.is_ascii_digit(),
+            b'A' => c.is_ascii_uppercase(),
+            b'a' => c.is_ascii_lowercase(),
+            b'+' => c == b'+' || c == b'-',
+            b'?' => true,
+            _ => c == want,
+        })
+}
+
 /// `s.trim()`, without its per-character search when both ends are ASCII
 /// and no blank (no other byte starts or ends Unicode whitespace there):
 /// member values such as `"like"` or an id are trimmed on every JSON line.
@@ -87,6 +105,27 @@ pub fn trim(s: &str) -> &str {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn shaped_reads_each_class_of_the_shape() {
+        const DATE: &[u8] = b"99/Aaa/9999:99:99:99 +9999";
+        assert!(shaped(b"25/Nov/2024:10:01:02 +0000", DATE));
+        assert!(shaped(b"01/Jan/1999:00:00:00 -0830", DATE));
+        for other in [
+            &b"25/nov/2024:10:01:02 +0000"[..],
+            b"25/NOV/2024:10:01:02 +0000",
+            b"2x/Nov/2024:10:01:02 +0000",
+            b"25/Nov/2024:10:01:02 *0000",
+            b"25/Nov/2024-10:01:02 +0000",
+            b"25/Nov/2024:10:01:02 +000",
+            b"25/Nov/2024:10:01:02 +00000",
+            b"",
+        ] {
+            assert!(!shaped(other, DATE), "{:?}", String::from_utf8_lossy(other));
+        }
+        assert!(shaped(b"\xffx", b"??"));
+        assert!(!shaped(b"x", b"??"));
+    }
 
     fn naive_find(b: &[u8], from: usize, x: u8, y: u8) -> Option<usize> {
         b.windows(2)

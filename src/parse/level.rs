@@ -723,9 +723,9 @@ fn klog(b: &[u8]) -> Option<Level> {
 /// WARN).
 pub(super) fn redis(b: &[u8]) -> Option<Level> {
     // After the pid: the role, the day (one or two digits), then the rest
-    // of the time in this shape (`9` a digit, `M` the month), the symbol
+    // of the time in this shape (`?` the month, checked apart), the symbol
     // and a space.
-    const SHAPE: &[u8] = b"MMM 9999 99:99:99.999 ";
+    const SHAPE: &[u8] = b"??? 9999 99:99:99.999 ";
     let pid = b.iter().take(8).position(|&c| !c.is_ascii_digit())?;
     let role = b.get(pid..pid + 3)?;
     if pid == 0 || !matches!(role, [b':', b'M' | b'S' | b'C' | b'X', b' ']) {
@@ -738,12 +738,7 @@ pub(super) fn redis(b: &[u8]) -> Option<Level> {
     }
     let at = day_at + day + 1;
     let rest = b.get(at..at + SHAPE.len())?;
-    let shaped = is_month(&rest[..3])
-        && rest.iter().zip(SHAPE).all(|(&c, &want)| match want {
-            b'9' => c.is_ascii_digit(),
-            b'M' => true,
-            _ => c == want,
-        });
+    let shaped = is_month(&rest[..3]) && bytes::shaped(rest, SHAPE);
     let sym = at + SHAPE.len();
     if !shaped || !matches!(b.get(sym + 1), None | Some(b' ' | b'\r' | b'\n')) {
         return None;
@@ -973,12 +968,27 @@ fn error_header_follows(b: &[u8], j: usize, end: usize) -> bool {
         .is_some_and(|t| t.eq_ignore_ascii_case(b" error:"))
 }
 
-/// Monolog (PHP, Laravel, Symfony): `channel.LEVEL:` —
-/// `[2024-11-25 10:01:02] production.ERROR: msg`.
+/// A level glued to a name, the token followed by `:`. Monolog (PHP,
+/// Laravel, Symfony) writes `channel.LEVEL:` —
+/// `[2024-11-25 10:01:02] production.ERROR: msg` — and fluentd's own events
+/// carry the level as the last part of their tag, in lower case
+/// (`2024-12-03 13:18:45 +0000 fluent.warn: {…}`): after a `.`, a level
+/// spelling all in capitals or all in lower case. The Lambda runtime's
+/// `LAMBDA_WARNING: Unhandled exception…` glues it with `_`: after a `_`,
+/// only when the whole token is capitals (`on_error:` is no header).
 fn channel_level(tok: &[u8]) -> Option<Level> {
-    let dot = tok.iter().rposition(|&c| c == b'.')?;
-    let name = &tok[dot + 1..];
-    if dot == 0 || !name.iter().all(u8::is_ascii_uppercase) {
+    let sep = tok.iter().rposition(|&c| c == b'.' || c == b'_')?;
+    let name = &tok[sep + 1..];
+    if sep == 0 || name.is_empty() {
+        return None;
+    }
+    let cased = if tok[sep] == b'.' {
+        name.iter().all(u8::is_ascii_uppercase) || name.iter().all(u8::is_ascii_lowercase)
+    } else {
+        tok.iter()
+            .all(|&c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_')
+    };
+    if !cased {
         return None;
     }
     spelling(name)

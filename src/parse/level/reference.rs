@@ -9,7 +9,7 @@
 
 // What the rewrite left as it was (and all it calls) is the live code's.
 use super::{
-    EscapeSeen, JSON_KEYS, Level, MAX_GROUP, MAX_ITEMS, MAX_UNKNOWN, WINDOW, column_follows,
+    EscapeSeen, JSON_KEYS, Level, MAX_GROUP, MAX_ITEMS, MAX_UNKNOWN, WINDOW, channel_level, column_follows,
     error_header_follows, is_level_key, klog, leading_tag, letter_level, line_end, logfmt_value, redis,
     ruby_logger, starts_json_object,
 };
@@ -283,17 +283,6 @@ fn scan(b: &[u8], mut i: usize, end: usize, in_group: bool) -> Option<Level> {
         }
     }
     None
-}
-
-/// Monolog (PHP, Laravel, Symfony): `channel.LEVEL:` —
-/// `[2024-11-25 10:01:02] production.ERROR: msg`.
-fn channel_level(tok: &[u8]) -> Option<Level> {
-    let dot = tok.iter().rposition(|&c| c == b'.')?;
-    let name = &tok[dot + 1..];
-    if dot == 0 || !name.iter().all(u8::is_ascii_uppercase) {
-        return None;
-    }
-    spelling(name)
 }
 
 /// Byte classes of the lexer, one table lookup per byte.

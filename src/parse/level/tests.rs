@@ -821,3 +821,32 @@ fn redis_symbols_and_program_tags() {
         ("Saw [GIN-debug] in the output", None),
     ]);
 }
+
+#[test]
+fn levels_glued_to_a_name() {
+    check(&[
+        // fluentd's own events, printed by its stdout output: the tag ends
+        // in the level, in lower case (Monolog's `channel.LEVEL:` is above).
+        (
+            "2024-12-03 13:18:45.915000562 +0000 fluent.info: {\"pid\":17,\"message\":\"starting fluentd worker\"}",
+            Some(I),
+        ),
+        (
+            "2024-12-03 13:19:24 +0000 fluent.warn: {\"retry_times\":0}",
+            Some(W),
+        ),
+        ("2024-12-03 13:19:24 +0000 fluent.error: {}", Some(E)),
+        // The Lambda runtime's prefix, glued with `_`, all capitals.
+        (
+            "LAMBDA_WARNING: Unhandled exception. The most likely cause is an issue in the function code.",
+            Some(W),
+        ),
+        ("  PHP_FATAL_ERROR: out of memory", Some(E)),
+        // Mixed case, a lower-case `_` name, a tag that is no level.
+        ("2024-12-03 13:19:24 +0000 fluent.Warn: {}", None),
+        ("on_error: retry three times", None),
+        ("Lambda_WARNING: x", None),
+        ("2024-12-03 13:19:24 +0000 app.access: {\"status\":200}", None),
+        ("_WARNING: x", None),
+    ]);
+}
