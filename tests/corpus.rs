@@ -87,6 +87,10 @@ fn holdout4_dir() -> PathBuf {
     fixture("holdout4")
 }
 
+fn holdout5_dir() -> PathBuf {
+    fixture("holdout5")
+}
+
 /// How many mismatches per field the tables list (`CORPUS_MISMATCHES`, 5).
 fn mismatches_kept() -> usize {
     std::env::var("CORPUS_MISMATCHES")
@@ -656,6 +660,11 @@ fn holdout4_is_well_formed() {
     check_well_formed(&jsonl_files(&holdout4_dir()));
 }
 
+#[test]
+fn holdout5_is_well_formed() {
+    check_well_formed(&jsonl_files(&holdout5_dir()));
+}
+
 /// The held-out corpus is a measurement, not a target: its accuracy is
 /// printed (`cargo test holdout -- --nocapture`), never asserted, so that
 /// nobody tunes the parser to it line by line. What is asserted, once
@@ -683,6 +692,12 @@ fn holdout3_scores() {
 #[test]
 fn holdout4_scores() {
     score_held_out(&holdout4_dir());
+}
+
+/// `holdout5` is a measurement in the same way as `holdout` (see there).
+#[test]
+fn holdout5_scores() {
+    score_held_out(&holdout5_dir());
 }
 
 /// Scores a held-out directory and prints its tables; with `ENFORCE` in it,

@@ -13,9 +13,11 @@ fn fixture_files() -> Vec<PathBuf> {
     files
         .into_iter()
         .filter(|p| {
-            !["corpus", "holdout", "holdout2", "holdout3", "holdout4"]
-                .iter()
-                .any(|dir| p.starts_with(fixture(dir)))
+            ![
+                "corpus", "holdout", "holdout2", "holdout3", "holdout4", "holdout5",
+            ]
+            .iter()
+            .any(|dir| p.starts_with(fixture(dir)))
         })
         .collect()
 }
