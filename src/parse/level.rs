@@ -675,6 +675,11 @@ fn line_level(b: &[u8], mut start: usize, end: usize) -> Option<Level> {
     {
         return Some(level);
     }
+    if line.first() == Some(&0xE2)
+        && let Some(level) = leading_symbol(line)
+    {
+        return Some(level);
+    }
     if let Some((tag, after)) = leading_tag(b, start, end) {
         return scan(b, after, end, false).or(Some(tag));
     }
@@ -750,6 +755,27 @@ pub(super) fn redis(b: &[u8]) -> Option<Level> {
         b'#' => Some(Level::Warn),
         _ => None,
     }
+}
+
+/// The level symbols Next.js prints before its own messages (` ⚠ Fast
+/// Refresh had to perform a full reload`, ` ⨯ TypeError: fetch failed`):
+/// `⚠` WARN and `⨯` ERROR, followed by a blank. Its other prefixes (`▲`,
+/// `✓`, `○`) state no level.
+pub(super) fn leading_symbol(line: &[u8]) -> Option<Level> {
+    let level = match line.get(..3)? {
+        // U+26A0 and U+2A2F in UTF-8.
+        [0xE2, 0x9A, 0xA0] => Level::Warn,
+        [0xE2, 0xA8, 0xAF] => Level::Error,
+        _ => return None,
+    };
+    matches!(line.get(3), Some(b' ' | b'\t')).then_some(level)
+}
+
+/// PHP's error headers name the error type before ` error:`: `PHP Parse
+/// error:  syntax error, …` — an ERROR when the word at `i` follows `PHP ` and precedes ` error:` (`PHP Fatal
+/// error:` is FATAL, through its level word).
+pub(super) fn php_error_type(b: &[u8], i: usize, tok_end: usize, end: usize) -> bool {
+    i >= 4 && b[i - 4..i].eq_ignore_ascii_case(b"PHP ") && error_header_follows(b, tok_end, end)
 }
 
 /// A program's tag with its level at the start of the line, `[NAME-level]`
@@ -917,6 +943,9 @@ fn word(b: &[u8], i: usize, end: usize, in_group: bool) -> Step {
             }
             Word::Skip => return Step::Skip(tok_end),
             Word::Other => {
+                if php_error_type(b, i, tok_end, end) {
+                    return Step::Found(Level::Error);
+                }
                 let lower = all & LOWER != 0;
                 let header_like = tok.len() == 1
                     || column_follows(b, tok_end, end)

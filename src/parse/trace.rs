@@ -22,8 +22,8 @@
 //!    `dd.trace_id` never matches.
 //! 4. W3C `traceparent` `00-<32 hex>-<16 hex>-<2 hex>`; then a labelled id in
 //!    the text, `trace_id=<32 hex>` and its spellings (`traceId`, `trace.id`,
-//!    `trace-id`, any case; `=` or `:`; value optionally quoted; `X-B3-TraceId:`
-//!    matches too, and so does OpenTelemetry's own `otel_trace_id=` /
+//!    `trace-id`, any case; `=` with no blank around it, or `:`; value
+//!    optionally quoted; `X-B3-TraceId:` matches too, and so does OpenTelemetry's own `otel_trace_id=` /
 //!    `otel.trace_id=`, Elixir's and Erlang's logger metadata) with
 //!    `span_id=<16 hex>` likewise; then Spring Boot's correlation id
 //!    `[<32 hex>-<16 hex>]`, and the Sleuth / Micrometer level pattern
@@ -572,16 +572,27 @@ fn value_after_key(msg: &[u8], i: usize) -> Option<usize> {
     if matches!(msg.get(i), Some(b'"' | b'\'')) {
         i += 1;
     }
+    let key_end = i;
     while matches!(msg.get(i), Some(b' ' | b'\t')) {
         i += 1;
     }
+    let blank_before = i > key_end;
     i = skip_ansi(msg, i);
-    if !matches!(msg.get(i), Some(b'=' | b':')) {
-        return None;
-    }
+    let equals = match msg.get(i) {
+        Some(b'=') => true,
+        Some(b':') => false,
+        _ => return None,
+    };
     i = skip_ansi(msg, i + 1);
+    let value_at = i;
     while matches!(msg.get(i), Some(b' ' | b'\t')) {
         i += 1;
+    }
+    // `key=value` pairs have no blanks around `=`: `trace_id = '…'` is an
+    // expression (a SQL predicate, code), not the line's own id. After `:`
+    // blanks are usual (`X-B3-TraceId: …`, `{ traceId: '…' }`).
+    if equals && (blank_before || i > value_at) {
+        return None;
     }
     i = skip_ansi(msg, i);
     if matches!(msg.get(i), Some(b'"' | b'\'')) {

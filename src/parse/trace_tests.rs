@@ -342,6 +342,27 @@ fn otel_prefixed_labelled_ids_are_read() {
 }
 
 #[test]
+fn labelled_ids_take_no_blank_around_an_equals_sign() {
+    // A key=value pair is written without blanks; with them it is an
+    // expression about some trace, not the line's own id.
+    for text in [
+        format!("SELECT * FROM spans WHERE trace_id = '{HEX32}' LIMIT 10"),
+        format!("trace_id ={HEX32}"),
+        format!("trace_id= {HEX32}"),
+        format!("if span.trace_id == \"{HEX32}\""),
+    ] {
+        assert_eq!(found(&text), None, "{text}");
+    }
+    for text in [
+        format!("trace_id='{HEX32}'"),
+        format!("\"trace_id\"=\"{HEX32}\""),
+        format!("trace_id:\t{HEX32}"),
+    ] {
+        assert_eq!(found(&text), Some((XRAY.into(), None)), "{text}");
+    }
+}
+
+#[test]
 fn labelled_trace_needs_exactly_32_hex() {
     assert!(found(&format!("trace_id={HEX32}0")).is_none());
     assert!(found(&format!("trace_id={}", &HEX32[..31])).is_none());

@@ -10,8 +10,8 @@
 // What the rewrite left as it was (and all it calls) is the live code's.
 use super::{
     EscapeSeen, JSON_KEYS, Level, MAX_GROUP, MAX_ITEMS, MAX_UNKNOWN, WINDOW, channel_level, column_follows,
-    error_header_follows, is_level_key, klog, leading_tag, letter_level, line_end, logfmt_value, redis,
-    ruby_logger, starts_json_object,
+    error_header_follows, is_level_key, klog, leading_symbol, leading_tag, letter_level, line_end,
+    logfmt_value, php_error_type, redis, ruby_logger, starts_json_object,
 };
 use crate::parse::json::{Members, Raw};
 
@@ -178,6 +178,9 @@ fn line_level(b: &[u8], mut start: usize, end: usize) -> Option<Level> {
     if let Some(level) = redis(&b[start..end]) {
         return Some(level);
     }
+    if let Some(level) = leading_symbol(&b[start..end]) {
+        return Some(level);
+    }
     if let Some((tag, after)) = leading_tag(b, start, end) {
         return scan(b, after, end, false).or(Some(tag));
     }
@@ -256,6 +259,9 @@ fn scan(b: &[u8], mut i: usize, end: usize, in_group: bool) -> Option<Level> {
                     if skip_word(tok) {
                         i = tok_end;
                         continue;
+                    }
+                    if php_error_type(b, i, tok_end, end) {
+                        return Some(Level::Error);
                     }
                     let lower = tok.iter().all(u8::is_ascii_lowercase);
                     let header_like = tok.len() == 1

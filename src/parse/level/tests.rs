@@ -850,3 +850,24 @@ fn levels_glued_to_a_name() {
         ("_WARNING: x", None),
     ]);
 }
+
+#[test]
+fn format_symbols_and_php_error_types() {
+    check(&[
+        // Next.js prints its own messages behind a level symbol.
+        (" ⚠ Fast Refresh had to perform a full reload.", Some(W)),
+        (" ⨯ TypeError: fetch failed", Some(E)),
+        ("⨯ uncaughtException: Error: socket hang up", Some(E)),
+        (" ▲ Next.js 14.2.5", None),
+        (" ✓ Ready in 312ms", None),
+        (" ⚠Glued", None),
+        // PHP names the error type before ` error:`.
+        (
+            "[03-Dec-2024 06:18:44 UTC] PHP Parse error:  syntax error, unexpected token \"}\" in /var/www/x.php on line 12",
+            Some(E),
+        ),
+        ("PHP Fatal error:  Uncaught Exception: boom", Some(F)),
+        ("Parse error: syntax error in config", None),
+        ("PHP Parse errors: 3", None),
+    ]);
+}
