@@ -95,7 +95,7 @@ fn bench_parse_per_stack(c: &mut Criterion) {
     g.finish();
 }
 
-/// Every stack of the labelled corpora (`fixtures/corpus`, `fixtures/holdout`, `fixtures/holdout2`, `fixtures/holdout3`, `fixtures/holdout4`, `fixtures/holdout5`):
+/// Every stack of the labelled corpora (`fixtures/corpus`, `fixtures/holdout`, `fixtures/holdout2`, `fixtures/holdout3`, `fixtures/holdout4`, `fixtures/holdout5`, `fixtures/holdout6`):
 /// the parser alone on each file's messages, as MB/s of message text. A
 /// filter picks some: `cargo bench --bench pipeline -- parse_corpus/go-zap`.
 fn bench_parse_corpus(c: &mut Criterion) {
@@ -104,7 +104,7 @@ fn bench_parse_corpus(c: &mut Criterion) {
     g.measurement_time(std::time::Duration::from_secs(1));
     g.warm_up_time(std::time::Duration::from_millis(300));
     for dir in [
-        "corpus", "holdout", "holdout2", "holdout3", "holdout4", "holdout5",
+        "corpus", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6",
     ] {
         let root = format!("{}/fixtures/{dir}", env!("CARGO_MANIFEST_DIR"));
         let Ok(entries) = std::fs::read_dir(&root) else {

@@ -91,6 +91,10 @@ fn holdout5_dir() -> PathBuf {
     fixture("holdout5")
 }
 
+fn holdout6_dir() -> PathBuf {
+    fixture("holdout6")
+}
+
 /// How many mismatches per field the tables list (`CORPUS_MISMATCHES`, 5).
 fn mismatches_kept() -> usize {
     std::env::var("CORPUS_MISMATCHES")
@@ -665,6 +669,11 @@ fn holdout5_is_well_formed() {
     check_well_formed(&jsonl_files(&holdout5_dir()));
 }
 
+#[test]
+fn holdout6_is_well_formed() {
+    check_well_formed(&jsonl_files(&holdout6_dir()));
+}
+
 /// The held-out corpus is a measurement, not a target: its accuracy is
 /// printed (`cargo test holdout -- --nocapture`), never asserted, so that
 /// nobody tunes the parser to it line by line. What is asserted, once
@@ -698,6 +707,12 @@ fn holdout4_scores() {
 #[test]
 fn holdout5_scores() {
     score_held_out(&holdout5_dir());
+}
+
+/// `holdout6` is a measurement in the same way as `holdout` (see there).
+#[test]
+fn holdout6_scores() {
+    score_held_out(&holdout6_dir());
 }
 
 /// Scores a held-out directory and prints its tables; with `ENFORCE` in it,

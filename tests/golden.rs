@@ -14,7 +14,7 @@ fn fixture_files() -> Vec<PathBuf> {
         .into_iter()
         .filter(|p| {
             ![
-                "corpus", "holdout", "holdout2", "holdout3", "holdout4", "holdout5",
+                "corpus", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6",
             ]
             .iter()
             .any(|dir| p.starts_with(fixture(dir)))
