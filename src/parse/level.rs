@@ -675,10 +675,11 @@ fn line_level(b: &[u8], mut start: usize, end: usize) -> Option<Level> {
     {
         return Some(level);
     }
-    if line.first() == Some(&0xE2)
-        && let Some(level) = leading_symbol(line)
-    {
-        return Some(level);
+    if line.first() == Some(&0xE2) {
+        if let Some(level) = leading_symbol(line) {
+            return Some(level);
+        }
+        start += gutter(line);
     }
     if let Some((tag, after)) = leading_tag(b, start, end) {
         return scan(b, after, end, false).or(Some(tag));
@@ -769,6 +770,17 @@ pub(super) fn leading_symbol(line: &[u8]) -> Option<Level> {
         _ => return None,
     };
     matches!(line.get(3), Some(b' ' | b'\t')).then_some(level)
+}
+
+/// The length of the box-drawing gutter `│ ` (U+2502 and blanks) that
+/// Terraform draws before each line of its diagnostics (`│ Error: reading
+/// IAM Role …`, `│ Warning: Argument is deprecated`), 0 when there is none:
+/// the header starts after it.
+pub(super) fn gutter(line: &[u8]) -> usize {
+    if line.get(..3) != Some(&[0xE2, 0x94, 0x82]) {
+        return 0;
+    }
+    3 + line[3..].iter().take_while(|&&c| c == b' ' || c == b'\t').count()
 }
 
 /// PHP's error headers name the error type before ` error:`: `PHP Parse

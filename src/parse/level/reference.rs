@@ -10,7 +10,7 @@
 // What the rewrite left as it was (and all it calls) is the live code's.
 use super::{
     EscapeSeen, JSON_KEYS, Level, MAX_GROUP, MAX_ITEMS, MAX_UNKNOWN, WINDOW, channel_level, column_follows,
-    error_header_follows, is_level_key, klog, leading_symbol, leading_tag, letter_level, line_end,
+    error_header_follows, gutter, is_level_key, klog, leading_symbol, leading_tag, letter_level, line_end,
     logfmt_value, php_error_type, redis, ruby_logger, starts_json_object,
 };
 use crate::parse::json::{Members, Raw};
@@ -181,6 +181,7 @@ fn line_level(b: &[u8], mut start: usize, end: usize) -> Option<Level> {
     if let Some(level) = leading_symbol(&b[start..end]) {
         return Some(level);
     }
+    start += gutter(&b[start..end]);
     if let Some((tag, after)) = leading_tag(b, start, end) {
         return scan(b, after, end, false).or(Some(tag));
     }

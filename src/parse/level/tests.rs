@@ -869,5 +869,11 @@ fn format_symbols_and_php_error_types() {
         ("PHP Fatal error:  Uncaught Exception: boom", Some(F)),
         ("Parse error: syntax error in config", None),
         ("PHP Parse errors: 3", None),
+        // Terraform's diagnostics, behind their box-drawing gutter.
+        ("│ Error: reading IAM Role (batch-exec): AccessDenied", Some(E)),
+        ("│ Warning: Argument is deprecated", Some(W)),
+        ("│ ", None),
+        ("│ with aws_iam_role.batch,", None),
+        ("╷", None),
     ]);
 }
