@@ -784,8 +784,9 @@ pub(super) fn gutter(line: &[u8]) -> usize {
 }
 
 /// PHP's error headers name the error type before ` error:`: `PHP Parse
-/// error:  syntax error, …` — an ERROR when the word at `i` follows `PHP ` and precedes ` error:` (`PHP Fatal
-/// error:` is FATAL, through its level word).
+/// error:  syntax error, …` — an ERROR when the word at `i` follows `PHP `
+/// and precedes ` error:` (`PHP Fatal error:` is FATAL, through its level
+/// word).
 pub(super) fn php_error_type(b: &[u8], i: usize, tok_end: usize, end: usize) -> bool {
     i >= 4 && b[i - 4..i].eq_ignore_ascii_case(b"PHP ") && error_header_follows(b, tok_end, end)
 }
@@ -1020,7 +1021,7 @@ fn error_header_follows(b: &[u8], j: usize, end: usize) -> bool {
 fn channel_level(tok: &[u8]) -> Option<Level> {
     let sep = tok.iter().rposition(|&c| c == b'.' || c == b'_')?;
     let name = &tok[sep + 1..];
-    if sep == 0 || name.is_empty() {
+    if sep == 0 {
         return None;
     }
     let cased = if tok[sep] == b'.' {

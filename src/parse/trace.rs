@@ -23,8 +23,9 @@
 //! 4. W3C `traceparent` `00-<32 hex>-<16 hex>-<2 hex>`; then a labelled id in
 //!    the text, `trace_id=<32 hex>` and its spellings (`traceId`, `trace.id`,
 //!    `trace-id`, any case; `=` with no blank around it, or `:`; value
-//!    optionally quoted; `X-B3-TraceId:` matches too, and so does OpenTelemetry's own `otel_trace_id=` /
-//!    `otel.trace_id=`, Elixir's and Erlang's logger metadata) with
+//!    optionally quoted; `X-B3-TraceId:` matches too, and so does
+//!    OpenTelemetry's own `otel_trace_id=` / `otel.trace_id=`, Elixir's and
+//!    Erlang's logger metadata) with
 //!    `span_id=<16 hex>` likewise; then Spring Boot's correlation id
 //!    `[<32 hex>-<16 hex>]`, and the Sleuth / Micrometer level pattern
 //!    `[<app>,<32 hex>,<16 hex>]` (also with Sleuth 2's `,<exportable>]`).
